@@ -1,0 +1,196 @@
+//! Procedural objects: our stand-in for ImageNet. Ten shape classes with random colour, size,
+//! position, rotation and optional stripes, on a textured random background.
+
+use super::colour::{hsv_to_rgb, luma};
+use super::image::Image;
+use super::raster::{P, fill_sdf, p, polygon_sdf};
+use crate::rng::SeededRng;
+
+pub const OBJECT_CLASSES: [&str; 10] =
+    ["circle", "square", "triangle", "diamond", "star", "plus", "ring", "hexagon", "crescent", "arrow"];
+
+/// Coverage of shape `class` centred at (`cx`, `cy`) with radius `r` (pixels), rotated by
+/// `angle` radians, on a `side × side` grid.
+pub fn shape_coverage(class: usize, side: usize, cx: f32, cy: f32, r: f32, angle: f32) -> Vec<f32> {
+    let (sin, cos) = (libm::sinf(angle), libm::cosf(angle));
+    // Unit-shape vertices, rotated, scaled and moved into place.
+    let place = |pts: &[(f32, f32)]| -> Vec<P> {
+        pts.iter().map(|&(u, v)| p(cx + r * (cos * u - sin * v), cy + r * (sin * u + cos * v))).collect()
+    };
+    let regular = |n: usize, phase: f32| -> Vec<(f32, f32)> {
+        (0..n)
+            .map(|i| {
+                let a = phase + 2.0 * std::f32::consts::PI * i as f32 / n as f32;
+                (libm::cosf(a), libm::sinf(a))
+            })
+            .collect()
+    };
+    let mut cov = vec![0.0f32; side * side];
+    let centre = p(cx, cy);
+    let half_pi = std::f32::consts::FRAC_PI_2;
+    match class {
+        0 => fill_sdf(&mut cov, side, side, centre, r, |x, y| ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r),
+        1 => {
+            let v = place(&[(-0.8, -0.8), (0.8, -0.8), (0.8, 0.8), (-0.8, 0.8)]);
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+        }
+        2 => {
+            let v = place(&regular(3, -half_pi));
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+        }
+        3 => {
+            let v = place(&[(0.0, -1.0), (0.75, 0.0), (0.0, 1.0), (-0.75, 0.0)]);
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+        }
+        4 => {
+            let outer = regular(5, -half_pi);
+            let inner = regular(5, -half_pi + std::f32::consts::PI / 5.0);
+            let star: Vec<(f32, f32)> =
+                (0..5).flat_map(|i| [outer[i], (inner[i].0 * 0.42, inner[i].1 * 0.42)]).collect();
+            let v = place(&star);
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+        }
+        5 => {
+            let (a, b) = (0.3, 0.95);
+            let v = place(&[
+                (-a, -b), (a, -b), (a, -a), (b, -a), (b, a), (a, a),
+                (a, b), (-a, b), (-a, a), (-b, a), (-b, -a), (-a, -a),
+            ]);
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+        }
+        6 => fill_sdf(&mut cov, side, side, centre, r, |x, y| {
+            (((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - 0.7 * r).abs() - 0.28 * r
+        }),
+        7 => {
+            let v = place(&regular(6, 0.0));
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+        }
+        8 => {
+            // A disc minus a shifted disc; the shift direction follows the rotation.
+            let (ox, oy) = (cx + 0.45 * r * cos, cy + 0.45 * r * sin);
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
+                let outer = ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r;
+                let cut = ((x - ox).powi(2) + (y - oy).powi(2)).sqrt() - 0.8 * r;
+                outer.max(-cut)
+            });
+        }
+        9 => {
+            let v = place(&[
+                (-0.95, -0.25), (0.15, -0.25), (0.15, -0.7), (0.95, 0.0),
+                (0.15, 0.7), (0.15, 0.25), (-0.95, 0.25),
+            ]);
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+        }
+        _ => panic!("object class {class} out of range"),
+    }
+    cov
+}
+
+/// How an object is coloured; the generators choose it (random, or from a per-image hue).
+#[derive(Clone, Copy, Debug)]
+pub struct Palette {
+    pub object: [f32; 3],
+    pub background: [f32; 3],
+    /// Second background colour of the texture.
+    pub texture: [f32; 3],
+}
+
+impl Palette {
+    /// Independent random colours with enough brightness contrast to see the shape.
+    pub fn random(rng: &mut SeededRng) -> Self {
+        let background = hsv_to_rgb(rng.uniform(), rng.range(0.1, 0.8), rng.range(0.15, 0.95));
+        let mut object = hsv_to_rgb(rng.uniform(), rng.range(0.3, 1.0), rng.range(0.2, 1.0));
+        if (luma(object) - luma(background)).abs() < 0.25 {
+            // Push the object away from the background's brightness.
+            let shift = if luma(background) > 0.5 { -0.45 } else { 0.45 };
+            object = object.map(|c| (c + shift).clamp(0.0, 1.0));
+        }
+        let texture = hsv_to_rgb(rng.uniform(), rng.range(0.0, 0.6), rng.range(0.15, 0.95));
+        Self { object, background, texture }
+    }
+}
+
+/// Draws one object of `class` on a `side × side` RGB image; returns it with its mask
+/// (1 where the object covers at least half a pixel).
+pub fn draw_object(class: usize, side: usize, palette: Palette, rng: &mut SeededRng) -> (Image, Vec<u8>) {
+    let s = side as f32;
+    let r = rng.range(0.24, 0.4) * s;
+    let cx = rng.range(r + 1.0, s - r - 1.0);
+    let cy = rng.range(r + 1.0, s - r - 1.0);
+    let angle = rng.range(-15.0, 15.0).to_radians();
+    let cov = shape_coverage(class, side, cx, cy, r, angle);
+    let mut img = Image::new(3, side, side);
+    paint_background(&mut img, palette, rng);
+    let stripes = rng.bernoulli(0.3).then(|| (rng.range(2.0, 5.0), rng.uniform() * 6.3));
+    let stripe_colour = palette.object.map(|c| c * 0.6);
+    for y in 0..side {
+        for x in 0..side {
+            let a = cov[y * side + x];
+            if a <= 0.0 {
+                continue;
+            }
+            let colour = match stripes {
+                Some((period, phase)) if libm::sinf(x as f32 * 2.0 / period + phase) > 0.3 => stripe_colour,
+                _ => palette.object,
+            };
+            blend(&mut img, x, y, colour, a);
+        }
+    }
+    let mask = cov.iter().map(|&a| u8::from(a >= 0.5)).collect();
+    (img, mask)
+}
+
+/// A two-colour background: a linear gradient or soft blobs, plus pixel noise.
+pub fn paint_background(img: &mut Image, palette: Palette, rng: &mut SeededRng) {
+    let (w, h) = (img.width, img.height);
+    let (fx, fy) = (rng.range(0.5, 3.0) / w as f32, rng.range(0.5, 3.0) / h as f32);
+    let (px, py) = (rng.uniform() * 6.3, rng.uniform() * 6.3);
+    let gradient = rng.bernoulli(0.5);
+    let noise = rng.range(0.0, 0.08);
+    // Separable blobs: sin(x) * sin(y), each factor computed once per column / row.
+    let wave = |n: usize, f: f32, phase: f32| -> Vec<f32> {
+        (0..n).map(|i| libm::sinf(i as f32 * f * 6.3 + phase)).collect()
+    };
+    let (sx, sy) = (wave(w, fx, px), wave(h, fy, py));
+    let plane = w * h;
+    for y in 0..h {
+        for x in 0..w {
+            let t = if gradient { (x as f32 * fx + y as f32 * fy) * 0.5 } else { 0.5 + 0.5 * sx[x] * sy[y] };
+            let t = t.clamp(0.0, 1.0);
+            let n = noise * (rng.uniform() - 0.5) * 2.0;
+            for c in 0..3 {
+                let v = palette.background[c] * (1.0 - t) + palette.texture[c] * t + n;
+                img.pixels[c * plane + y * w + x] = to_byte(v);
+            }
+        }
+    }
+}
+
+/// Alpha-blends `colour` over pixel (x, y).
+pub fn blend(img: &mut Image, x: usize, y: usize, colour: [f32; 3], alpha: f32) {
+    for (c, v) in colour.iter().enumerate() {
+        let old = img.get(c, y, x) as f32 / 255.0;
+        img.set(c, y, x, to_byte(old * (1.0 - alpha) + v * alpha));
+    }
+}
+
+pub fn to_byte(v: f32) -> u8 {
+    (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+
+    #[test]
+    fn every_class_covers_a_sensible_area_and_the_mask_matches() {
+        for class in 0..OBJECT_CLASSES.len() {
+            let mut rng = stream(3, "t", class as u64);
+            let (img, mask) = draw_object(class, 32, Palette::random(&mut rng), &mut rng);
+            let area = mask.iter().filter(|&&m| m == 1).count();
+            assert!((40..700).contains(&area), "{} area {area}", OBJECT_CLASSES[class]);
+            assert_eq!(img.pixels.len(), 3 * 32 * 32);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! K-means (k-means++ initialisation, seeded) and the adjusted Rand index, for measuring
+//! whether local features group pixels by object (PAPER.md §2).
+
+use crate::rng::SeededRng;
+
+/// Cluster assignments of `points` (`n` rows of `dim` floats) into `k` clusters after at most
+/// `iterations` Lloyd steps. Deterministic for a given rng state.
+pub fn kmeans(points: &[f32], dim: usize, k: usize, iterations: usize, rng: &mut SeededRng) -> Vec<usize> {
+    let n = points.len() / dim;
+    if n == 0 {
+        return Vec::new();
+    }
+    let k = k.clamp(1, n);
+    let row = |i: usize| &points[i * dim..(i + 1) * dim];
+    let dist = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>();
+    // k-means++: each next centre drawn with probability proportional to squared distance.
+    let mut centres: Vec<f32> = row(rng.below(n)).to_vec();
+    let mut nearest: Vec<f32> = (0..n).map(|i| dist(row(i), &centres[..dim])).collect();
+    while centres.len() / dim < k {
+        let total: f64 = nearest.iter().map(|&d| d as f64).sum();
+        let pick = if total <= 0.0 {
+            rng.below(n)
+        } else {
+            let mut target = rng.uniform() as f64 * total;
+            let mut chosen = n - 1;
+            for (i, &d) in nearest.iter().enumerate() {
+                target -= d as f64;
+                if target < 0.0 {
+                    chosen = i;
+                    break;
+                }
+            }
+            chosen
+        };
+        centres.extend_from_slice(row(pick));
+        let c = &centres[centres.len() - dim..];
+        for (i, best) in nearest.iter_mut().enumerate() {
+            *best = best.min(dist(row(i), c));
+        }
+    }
+    let mut assign = vec![0usize; n];
+    for _ in 0..iterations.max(1) {
+        let mut changed = false;
+        for (i, a) in assign.iter_mut().enumerate() {
+            let best = (0..k)
+                .min_by(|&x, &y| dist(row(i), &centres[x * dim..][..dim]).total_cmp(&dist(row(i), &centres[y * dim..][..dim])))
+                .unwrap();
+            changed |= *a != best;
+            *a = best;
+        }
+        let mut sums = vec![0.0f64; k * dim];
+        let mut counts = vec![0usize; k];
+        for (i, &a) in assign.iter().enumerate() {
+            counts[a] += 1;
+            for (s, v) in sums[a * dim..][..dim].iter_mut().zip(row(i)) {
+                *s += *v as f64;
+            }
+        }
+        for c in 0..k {
+            if counts[c] > 0 {
+                for j in 0..dim {
+                    centres[c * dim + j] = (sums[c * dim + j] / counts[c] as f64) as f32;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    assign
+}
+
+/// Sum of squared distances of points to their cluster mean: what K-means minimises.
+pub fn inertia(points: &[f32], dim: usize, assign: &[usize]) -> f64 {
+    let k = assign.iter().max().map_or(0, |m| m + 1);
+    let mut sums = vec![0.0f64; k * dim];
+    let mut counts = vec![0usize; k];
+    for (i, &a) in assign.iter().enumerate() {
+        counts[a] += 1;
+        for j in 0..dim {
+            sums[a * dim + j] += points[i * dim + j] as f64;
+        }
+    }
+    assign
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| {
+            (0..dim).map(|j| (points[i * dim + j] as f64 - sums[a * dim + j] / counts[a] as f64).powi(2)).sum::<f64>()
+        })
+        .sum()
+}
+
+/// Adjusted Rand index of two labelings of the same items (1 = identical partitions, ≈ 0 =
+/// chance agreement).
+pub fn adjusted_rand_index(a: &[usize], b: &[usize]) -> f64 {
+    assert_eq!(a.len(), b.len());
+    let n = a.len();
+    if n < 2 {
+        return 1.0;
+    }
+    let (ka, kb) = (a.iter().max().unwrap() + 1, b.iter().max().unwrap() + 1);
+    let mut table = vec![0u64; ka * kb];
+    for (&x, &y) in a.iter().zip(b) {
+        table[x * kb + y] += 1;
+    }
+    let pairs = |c: u64| (c * c.saturating_sub(1)) as f64 / 2.0;
+    let index: f64 = table.iter().map(|&c| pairs(c)).sum();
+    let rows: f64 = (0..ka).map(|i| pairs(table[i * kb..(i + 1) * kb].iter().sum())).sum();
+    let cols: f64 = (0..kb).map(|j| pairs((0..ka).map(|i| table[i * kb + j]).sum())).sum();
+    let expected = rows * cols / pairs(n as u64);
+    let max = (rows + cols) / 2.0;
+    if (max - expected).abs() < 1e-12 {
+        return 1.0;
+    }
+    (index - expected) / (max - expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+
+    /// Every assignment of n points to k clusters, for the brute-force optimum.
+    fn all_assignments(n: usize, k: usize) -> Vec<Vec<usize>> {
+        (0..k.pow(n as u32))
+            .map(|mut code| {
+                (0..n)
+                    .map(|_| {
+                        let c = code % k;
+                        code /= k;
+                        c
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn kmeans_finds_the_brute_force_optimum_on_a_tiny_case() {
+        for seed in 0..10 {
+            let mut rng = stream(seed, "kmeans-test", 0);
+            // Three loose blobs of 3 points in 2-D.
+            let mut pts = Vec::new();
+            for c in 0..3 {
+                for _ in 0..3 {
+                    pts.push(c as f32 * 4.0 + rng.normal() * 0.5);
+                    pts.push((c % 2) as f32 * 3.0 + rng.normal() * 0.5);
+                }
+            }
+            let best = all_assignments(9, 3)
+                .into_iter()
+                .filter(|a| (0..3).all(|c| a.contains(&c)))
+                .map(|a| inertia(&pts, 2, &a))
+                .fold(f64::INFINITY, f64::min);
+            let got = kmeans(&pts, 2, 3, 50, &mut rng);
+            assert!((inertia(&pts, 2, &got) - best).abs() < 1e-6, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn ari_on_hand_made_masks() {
+        let mask = [0, 0, 1, 1, 2, 2];
+        assert!((adjusted_rand_index(&mask, &[5, 5, 3, 3, 0, 0]) - 1.0).abs() < 1e-12, "relabelling");
+        assert!((adjusted_rand_index(&mask, &[0, 0, 0, 0, 0, 0])).abs() < 1e-12, "one cluster");
+        // Worked example: sklearn's adjusted_rand_score([0,0,1,1],[0,0,1,2]) = 0.5714...
+        assert!((adjusted_rand_index(&[0, 0, 1, 1], &[0, 0, 1, 2]) - 0.571_428_571_4).abs() < 1e-9);
+        assert!(adjusted_rand_index(&mask, &[0, 1, 0, 1, 0, 1]) < 0.0);
+    }
+}

@@ -1,0 +1,18 @@
+//! Contrastive Playground: competing-feature datasets, the generalized contrastive loss family
+//! and per-feature probes (Chen, Luo & Li, "Intriguing Properties of Contrastive Losses").
+//!
+//! The core (`params`, `url`, `rng`, `data`) is pure Rust with no browser or GPU code, so the
+//! CLI, the tests and the page run the same code.
+
+pub mod data;
+pub mod eval;
+pub mod learn;
+pub mod params;
+pub mod render;
+pub mod rng;
+pub mod url;
+
+pub use params::ExperimentConfig;
+
+#[cfg(not(target_family = "wasm"))]
+pub mod cli;

@@ -1,0 +1,9 @@
+//! One binary: the command-line runner natively, the page on wasm32.
+
+#[cfg(not(target_family = "wasm"))]
+fn main() -> std::process::ExitCode {
+    cpg::cli::main()
+}
+
+#[cfg(target_family = "wasm")]
+fn main() {}

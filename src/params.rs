@@ -1,0 +1,408 @@
+//! The parameter table: every knob of an experiment, once.
+//!
+//! One macro invocation lists each knob's field, URL key, control group, type, default, domain
+//! and help text. From it come the typed [`ExperimentConfig`], the public [`PARAMS`] table that
+//! the URL codec and the page's controls are generated from, and by-key get/set with range
+//! checks. Adding a knob is adding one row.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which panel of controls a knob belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Group {
+    General,
+    Dataset,
+    Augmentation,
+    Model,
+    Loss,
+    Training,
+    Evaluation,
+}
+
+impl Group {
+    pub const ALL: [Group; 7] = [
+        Group::General,
+        Group::Dataset,
+        Group::Augmentation,
+        Group::Model,
+        Group::Loss,
+        Group::Training,
+        Group::Evaluation,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::General => "General",
+            Group::Dataset => "Dataset",
+            Group::Augmentation => "Augmentation",
+            Group::Model => "Model",
+            Group::Loss => "Loss",
+            Group::Training => "Training",
+            Group::Evaluation => "Evaluation",
+        }
+    }
+}
+
+/// The values a knob accepts. Ranges are inclusive.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Domain {
+    Int { min: u64, max: u64 },
+    /// `log`: the control moves on a log scale (learning rates, temperatures).
+    Float { min: f32, max: f32, log: bool },
+    Bool,
+    Choice(&'static [&'static str]),
+}
+
+/// One row of the table, as the codec and the controls see it.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamSpec {
+    pub key: &'static str,
+    pub group: Group,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub domain: Domain,
+}
+
+/// A value type a knob can have: parses and checks a URL string against its domain, and
+/// formats itself so that parsing the text gives the same value back.
+pub trait ParamValue: Sized {
+    fn parse_value(text: &str, domain: &Domain) -> Result<Self, String>;
+    fn format_value(&self) -> String;
+}
+
+fn parse_int(text: &str, domain: &Domain) -> Result<u64, String> {
+    let Domain::Int { min, max } = *domain else { unreachable!("integer knob without Int domain") };
+    let v: u64 = text.trim().parse().map_err(|_| format!("not a whole number (expected {min}..={max})"))?;
+    if v < min || v > max {
+        return Err(format!("out of range {min}..={max}"));
+    }
+    Ok(v)
+}
+
+impl ParamValue for u64 {
+    fn parse_value(text: &str, domain: &Domain) -> Result<Self, String> {
+        parse_int(text, domain)
+    }
+    fn format_value(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl ParamValue for usize {
+    fn parse_value(text: &str, domain: &Domain) -> Result<Self, String> {
+        parse_int(text, domain).map(|v| v as usize)
+    }
+    fn format_value(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl ParamValue for f32 {
+    fn parse_value(text: &str, domain: &Domain) -> Result<Self, String> {
+        let Domain::Float { min, max, .. } = *domain else { unreachable!("float knob without Float domain") };
+        let v: f32 = text.trim().parse().map_err(|_| format!("not a number (expected {min}..={max})"))?;
+        if !v.is_finite() {
+            return Err("not a finite number".into());
+        }
+        if v < min || v > max {
+            return Err(format!("out of range {min}..={max}"));
+        }
+        Ok(v)
+    }
+    fn format_value(&self) -> String {
+        // Rust prints the shortest text that parses back to the same f32.
+        self.to_string()
+    }
+}
+
+impl ParamValue for bool {
+    fn parse_value(text: &str, _: &Domain) -> Result<Self, String> {
+        match text.trim() {
+            "1" | "true" | "on" | "yes" => Ok(true),
+            "0" | "false" | "off" | "no" => Ok(false),
+            _ => Err("not a boolean (expected 0 or 1)".into()),
+        }
+    }
+    fn format_value(&self) -> String {
+        if *self { "1" } else { "0" }.into()
+    }
+}
+
+/// Declares a closed set of named values (a select control) with its URL spellings.
+macro_rules! choice_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+            pub fn name(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl ParamValue for $name {
+            fn parse_value(text: &str, _: &Domain) -> Result<Self, String> {
+                match text.trim() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!("unknown choice (expected one of {})", Self::NAMES.join(", "))),
+                }
+            }
+            fn format_value(&self) -> String {
+                self.name().into()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+choice_enum!(
+    /// Which competing-feature dataset to generate.
+    DataKind {
+        Digits = "digits",
+        Objects = "objects",
+        RandBit = "randbit",
+        DigitOnObjects = "digit_on_objects",
+        MultiDigits = "multidigits",
+        ColourShape = "colour_shape",
+        Scenes = "scenes",
+    }
+);
+
+choice_enum!(
+    /// The base images of RandBit (what the bits are appended to) and the backgrounds of
+    /// DigitOnObjects.
+    BaseKind { Digits = "digits", Objects = "objects", File = "file" }
+);
+
+choice_enum!(EncoderKind { ConvNet = "convnet", ResNet = "resnet" });
+
+choice_enum!(
+    /// The generalized contrastive loss instantiation (PAPER.md section 1).
+    LossKind {
+        NtXent = "ntxent",
+        LogSumExp = "logsumexp",
+        SwdSphere = "swd_sphere",
+        SwdCube = "swd_cube",
+        SwdNormal = "swd_normal",
+        AlignUniform = "align_uniform",
+    }
+);
+
+choice_enum!(OptimizerKind { Adam = "adam", Sgd = "sgd" });
+
+macro_rules! param_table {
+    ($(
+        $field:ident : $ty:ty = $default:expr,
+        key $key:literal, $group:ident, $label:literal, $domain:expr, $help:literal;
+    )+) => {
+        /// Every setting of an experiment. Built from the URL by [`crate::url::decode`].
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        pub struct ExperimentConfig { $(#[doc = $help] pub $field: $ty,)+ }
+
+        impl Default for ExperimentConfig {
+            fn default() -> Self {
+                Self { $($field: $default,)+ }
+            }
+        }
+
+        /// The table, in display order.
+        pub const PARAMS: &[ParamSpec] = &[$(ParamSpec {
+            key: $key,
+            group: Group::$group,
+            label: $label,
+            help: $help,
+            domain: $domain,
+        },)+];
+
+        impl ExperimentConfig {
+            /// The value of knob `key` as URL text; `None` for an unknown key.
+            pub fn get(&self, key: &str) -> Option<String> {
+                match key {
+                    $($key => Some(self.$field.format_value()),)+
+                    _ => None,
+                }
+            }
+
+            /// Sets knob `key` from URL text. On error (unknown key, unparsable or out of range)
+            /// the config is unchanged and the reason is returned.
+            pub fn set(&mut self, key: &str, text: &str) -> Result<(), String> {
+                match key {
+                    $($key => {
+                        self.$field = <$ty as ParamValue>::parse_value(text, &spec($key).domain)?;
+                        Ok(())
+                    })+
+                    _ => Err("unknown parameter".into()),
+                }
+            }
+        }
+    };
+}
+
+/// The row of `key`. Panics on an unknown key: callers use keys from [`PARAMS`].
+pub fn spec(key: &str) -> &'static ParamSpec {
+    PARAMS.iter().find(|p| p.key == key).unwrap_or_else(|| panic!("no parameter '{key}'"))
+}
+
+const fn int(min: u64, max: u64) -> Domain {
+    Domain::Int { min, max }
+}
+const fn float(min: f32, max: f32) -> Domain {
+    Domain::Float { min, max, log: false }
+}
+const fn log_float(min: f32, max: f32) -> Domain {
+    Domain::Float { min, max, log: true }
+}
+
+param_table! {
+    seed: u64 = 0,
+        key "seed", General, "Seed", int(0, 4_294_967_295),
+        "Every random draw (data, augmentation, initialisation, batches) descends from this seed.";
+
+    data: DataKind = DataKind::RandBit,
+        key "data", Dataset, "Dataset", Domain::Choice(DataKind::NAMES),
+        "Which competing-feature dataset to generate.";
+    base: BaseKind = BaseKind::Digits,
+        key "base", Dataset, "Base images", Domain::Choice(BaseKind::NAMES),
+        "Base set of RandBit and backgrounds of DigitOnObjects: synthetic digits, procedural objects, or your own file.";
+    bits: usize = 5,
+        key "bits", Dataset, "Random bits", int(0, 20),
+        "RandBit: number of random bits appended as constant channels after augmentation.";
+    unique_digits: usize = 100,
+        key "unique_digits", Dataset, "Unique digits", int(1, 10_000),
+        "DigitOnObjects: how many distinct digit images are pasted onto the objects.";
+    digit_size: f32 = 0.5,
+        key "digit_size", Dataset, "Digit size", float(0.2, 0.75),
+        "MultiDigits: side of the varying digit as a fraction of the canvas. DigitOnObjects: side of the pasted digit.";
+    small_digit: f32 = 0.3,
+        key "small_digit", Dataset, "Fixed digit size", float(0.2, 0.5),
+        "MultiDigits: side of the fixed-size digit as a fraction of the canvas.";
+    image_size: usize = 32,
+        key "image_size", Dataset, "Image size", int(16, 64),
+        "Side in pixels of objects, colour-shape, DigitOnObjects images and decoded image files.";
+    canvas: usize = 64,
+        key "canvas", Dataset, "Canvas", int(32, 128),
+        "Side in pixels of MultiDigits and Scenes canvases.";
+    colour_bins: usize = 8,
+        key "colour_bins", Dataset, "Colour bins", int(2, 16),
+        "Colour vs shape: number of hue bins the per-image colour is labelled with.";
+    train_size: usize = 10_000,
+        key "train_size", Dataset, "Train images", int(64, 100_000),
+        "Number of training images generated (or taken from the file).";
+    test_size: usize = 2_000,
+        key "test_size", Dataset, "Test images", int(32, 20_000),
+        "Number of held-out test images used by the probes.";
+
+    crop_min: f32 = 0.2,
+        key "crop_min", Augmentation, "Min crop scale", float(0.05, 1.0),
+        "Random resized crop: smallest fraction of the image area a view keeps.";
+    flip: bool = true,
+        key "flip", Augmentation, "Horizontal flip", Domain::Bool,
+        "Flip each view left-right with probability 1/2.";
+    colour_jitter: f32 = 0.5,
+        key "colour_jitter", Augmentation, "Colour jitter", float(0.0, 1.0),
+        "SimCLR colour distortion strength (brightness, contrast, saturation, hue), applied with probability 0.8.";
+    greyscale: f32 = 0.2,
+        key "greyscale", Augmentation, "Greyscale prob.", float(0.0, 1.0),
+        "Probability that a view is turned grey.";
+
+    encoder: EncoderKind = EncoderKind::ConvNet,
+        key "encoder", Model, "Encoder", Domain::Choice(EncoderKind::NAMES),
+        "ConvNet: the paper notebook's 3 strided convs + dense; ResNet: small residual net with exposed blocks.";
+    width: f32 = 1.0,
+        key "width", Model, "Width", float(0.25, 4.0),
+        "Multiplier on every layer's channel count.";
+    head_depth: usize = 2,
+        key "head_depth", Model, "Head depth", int(0, 3),
+        "Projection head layers (0 = identity): the knob of the paper's first finding.";
+    head_width: usize = 256,
+        key "head_width", Model, "Head width", int(16, 2048),
+        "Hidden width of the projection head.";
+    out_dim: usize = 64,
+        key "out_dim", Model, "Output dim", int(2, 512),
+        "Dimension of the projection head's output, where the loss is applied.";
+
+    loss: LossKind = LossKind::NtXent,
+        key "loss", Loss, "Loss", Domain::Choice(LossKind::NAMES),
+        "Generalized contrastive loss: alignment + lambda x distribution term.";
+    tau: f32 = 0.2,
+        key "tau", Loss, "Temperature", log_float(0.01, 2.0),
+        "Softmax temperature of NT-Xent and log-sum-exp (no role in SWD).";
+    lambda: f32 = 1.0,
+        key "lambda", Loss, "Lambda", log_float(0.01, 100.0),
+        "Weight of the distribution term (logsumexp, SWD, uniformity); NT-Xent fixes lambda = tau.";
+    uniformity_t: f32 = 2.0,
+        key "uniformity_t", Loss, "Uniformity t", float(0.1, 10.0),
+        "Wang-Isola uniformity: log E exp(-t |x_i - x_j|^2).";
+
+    batch: usize = 256,
+        key "batch", Training, "Batch size", int(2, 4096),
+        "Images per step; each gives two views.";
+    steps: usize = 500,
+        key "steps", Training, "Steps", int(1, 1_000_000),
+        "Training steps.";
+    lr: f32 = 0.001,
+        key "lr", Training, "Learning rate", log_float(0.00001, 1.0),
+        "Step size of the encoder's optimizer.";
+    weight_decay: f32 = 0.0,
+        key "weight_decay", Training, "Weight decay", float(0.0, 0.1),
+        "L2 weight decay of the encoder's optimizer.";
+    optimizer: OptimizerKind = OptimizerKind::Adam,
+        key "optimizer", Training, "Optimizer", Domain::Choice(OptimizerKind::NAMES),
+        "Adam, or SGD with momentum.";
+    momentum: f32 = 0.9,
+        key "momentum", Training, "Momentum", float(0.0, 0.999),
+        "SGD momentum.";
+
+    probe_lr: f32 = 0.001,
+        key "probe_lr", Evaluation, "Probe learning rate", log_float(0.00001, 1.0),
+        "Adam step size of the online linear probes on the stop-gradient representation.";
+    eval_every: usize = 50,
+        key "eval_every", Evaluation, "Eval every", int(1, 100_000),
+        "Steps between metric reads and checkpoint evaluations.";
+    checkpoints: usize = 4,
+        key "checkpoints", Evaluation, "Checkpoints", int(1, 100),
+        "Full evaluations (offline probe, kNN, local features) during the run, besides the one at step 0.";
+    knn_k: usize = 20,
+        key "knn_k", Evaluation, "kNN k", int(1, 200),
+        "Neighbours of the kNN classifier on the test split.";
+    kmeans_k: usize = 4,
+        key "kmeans_k", Evaluation, "K-means K", int(2, 8),
+        "Clusters of the local-feature K-means.";
+    block: usize = 2,
+        key "block", Evaluation, "Feature block", int(1, 3),
+        "Which encoder block's feature map the local-feature view clusters.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_is_inside_its_domain() {
+        let c = ExperimentConfig::default();
+        for p in PARAMS {
+            let text = c.get(p.key).unwrap();
+            let mut d = ExperimentConfig::default();
+            d.set(p.key, &text).unwrap_or_else(|e| panic!("{}={text}: {e}", p.key));
+            assert_eq!(d, c);
+        }
+    }
+
+    #[test]
+    fn keys_are_unique_and_url_safe() {
+        for (i, p) in PARAMS.iter().enumerate() {
+            assert!(p.key.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", p.key);
+            assert!(PARAMS[i + 1..].iter().all(|q| q.key != p.key), "duplicate {}", p.key);
+            assert!(!p.help.is_empty());
+        }
+    }
+}

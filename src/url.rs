@@ -1,0 +1,154 @@
+//! The URL codec: an experiment as a short, versioned query string.
+//!
+//! `encode` writes `v=1` and only the knobs that differ from their defaults, in table order.
+//! `decode` reads a full URL, a `?query`, a `#hash` or a bare query; every problem is reported
+//! with its key, value and reason, and the key keeps its default. It never panics and never
+//! clamps: a value is used exactly as written or not at all.
+
+use crate::params::{ExperimentConfig, PARAMS};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One parameter of a URL that was not used as written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamWarning {
+    pub key: String,
+    pub value: String,
+    pub reason: String,
+    /// What is used instead (the default), as URL text; empty when nothing is used.
+    pub used: String,
+}
+
+impl fmt::Display for ParamWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={:?}: {}", self.key, self.value, self.reason)?;
+        if !self.used.is_empty() {
+            write!(f, "; using {}", self.used)?;
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of decoding: always a usable config, plus what was wrong.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decoded {
+    pub config: ExperimentConfig,
+    pub warnings: Vec<ParamWarning>,
+}
+
+/// `v=1&...` with only non-default knobs, values percent-encoded.
+pub fn encode(config: &ExperimentConfig) -> String {
+    let defaults = ExperimentConfig::default();
+    let mut out = format!("v={FORMAT_VERSION}");
+    for p in PARAMS {
+        let value = config.get(p.key).expect("table key");
+        if defaults.get(p.key).as_deref() != Some(value.as_str()) {
+            out.push('&');
+            out.push_str(p.key);
+            out.push('=');
+            out.push_str(&percent_encode(&value));
+        }
+    }
+    out
+}
+
+/// Reads a config from a full URL, `?query`, `#hash` or bare `key=value&...` text.
+pub fn decode(text: &str) -> Decoded {
+    let mut config = ExperimentConfig::default();
+    let mut warnings = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for pair in query_part(text).split('&').filter(|s| !s.trim().is_empty()) {
+        let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
+        let key = percent_decode(raw_key.trim());
+        let value = percent_decode(raw_value);
+        let mut warn = |reason: String, used: String| {
+            warnings.push(ParamWarning { key: key.clone(), value: value.clone(), reason, used })
+        };
+        if seen.contains(&key) {
+            warn("given more than once; the first is used".into(), String::new());
+            continue;
+        }
+        seen.push(key.clone());
+        if key == "v" {
+            if value.trim() != FORMAT_VERSION.to_string() {
+                warn(format!("unknown format version; read as v{FORMAT_VERSION}"), String::new());
+            }
+            continue;
+        }
+        let default = ExperimentConfig::default().get(&key);
+        if let Err(reason) = config.set(&key, &value) {
+            match default {
+                Some(d) => warn(reason, d),
+                None => warn("unknown parameter; ignored".into(), String::new()),
+            }
+        }
+    }
+    Decoded { config, warnings }
+}
+
+/// The `key=value&...` part of whatever the user pasted. A full URL may carry the settings in
+/// its query, its hash, or both (then both are read, query first).
+fn query_part(text: &str) -> String {
+    let text = text.trim();
+    let (before_hash, hash) = match text.split_once('#') {
+        Some((a, b)) => (a, b),
+        None => (text, ""),
+    };
+    let query = match before_hash.split_once('?') {
+        Some((_, q)) => q,
+        // No '?': a bare query unless it looks like an address (scheme or path).
+        None if before_hash.contains("://") || before_hash.starts_with('/') => "",
+        None => before_hash,
+    };
+    let hash = hash.trim_start_matches(['?', '/']);
+    match (query.is_empty(), hash.is_empty()) {
+        (_, true) => query.to_string(),
+        (true, false) => hash.to_string(),
+        (false, false) => format!("{query}&{hash}"),
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn percent_decode(text: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = match bytes[i] {
+            b'%' if i + 2 < bytes.len() => hex(bytes[i + 1]).zip(hex(bytes[i + 2])),
+            _ => None,
+        };
+        match (bytes[i], escaped) {
+            (_, Some((hi, lo))) => {
+                out.push(hi * 16 + lo);
+                i += 3;
+            }
+            (b'+', None) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, None) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
