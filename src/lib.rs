@@ -8,6 +8,7 @@ pub mod data;
 pub mod eval;
 pub mod learn;
 pub mod params;
+pub mod protocol;
 pub mod render;
 pub mod rng;
 pub mod url;
@@ -16,3 +17,6 @@ pub use params::ExperimentConfig;
 
 #[cfg(not(target_family = "wasm"))]
 pub mod cli;
+
+#[cfg(target_family = "wasm")]
+pub mod web;

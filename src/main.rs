@@ -6,4 +6,6 @@ fn main() -> std::process::ExitCode {
 }
 
 #[cfg(target_family = "wasm")]
-fn main() {}
+fn main() {
+    cpg::web::app::mount();
+}

@@ -47,9 +47,16 @@ impl Group {
 /// The values a knob accepts. Ranges are inclusive.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Domain {
-    Int { min: u64, max: u64 },
+    Int {
+        min: u64,
+        max: u64,
+    },
     /// `log`: the control moves on a log scale (learning rates, temperatures).
-    Float { min: f32, max: f32, log: bool },
+    Float {
+        min: f32,
+        max: f32,
+        log: bool,
+    },
     Bool,
     Choice(&'static [&'static str]),
 }
@@ -72,8 +79,13 @@ pub trait ParamValue: Sized {
 }
 
 fn parse_int(text: &str, domain: &Domain) -> Result<u64, String> {
-    let Domain::Int { min, max } = *domain else { unreachable!("integer knob without Int domain") };
-    let v: u64 = text.trim().parse().map_err(|_| format!("not a whole number (expected {min}..={max})"))?;
+    let Domain::Int { min, max } = *domain else {
+        unreachable!("integer knob without Int domain")
+    };
+    let v: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a whole number (expected {min}..={max})"))?;
     if v < min || v > max {
         return Err(format!("out of range {min}..={max}"));
     }
@@ -100,8 +112,13 @@ impl ParamValue for usize {
 
 impl ParamValue for f32 {
     fn parse_value(text: &str, domain: &Domain) -> Result<Self, String> {
-        let Domain::Float { min, max, .. } = *domain else { unreachable!("float knob without Float domain") };
-        let v: f32 = text.trim().parse().map_err(|_| format!("not a number (expected {min}..={max})"))?;
+        let Domain::Float { min, max, .. } = *domain else {
+            unreachable!("float knob without Float domain")
+        };
+        let v: f32 = text
+            .trim()
+            .parse()
+            .map_err(|_| format!("not a number (expected {min}..={max})"))?;
         if !v.is_finite() {
             return Err("not a finite number".into());
         }
@@ -249,17 +266,28 @@ macro_rules! param_table {
 
 /// The row of `key`. Panics on an unknown key: callers use keys from [`PARAMS`].
 pub fn spec(key: &str) -> &'static ParamSpec {
-    PARAMS.iter().find(|p| p.key == key).unwrap_or_else(|| panic!("no parameter '{key}'"))
+    PARAMS
+        .iter()
+        .find(|p| p.key == key)
+        .unwrap_or_else(|| panic!("no parameter '{key}'"))
 }
 
 const fn int(min: u64, max: u64) -> Domain {
     Domain::Int { min, max }
 }
 const fn float(min: f32, max: f32) -> Domain {
-    Domain::Float { min, max, log: false }
+    Domain::Float {
+        min,
+        max,
+        log: false,
+    }
 }
 const fn log_float(min: f32, max: f32) -> Domain {
-    Domain::Float { min, max, log: true }
+    Domain::Float {
+        min,
+        max,
+        log: true,
+    }
 }
 
 param_table! {
@@ -346,7 +374,7 @@ param_table! {
     batch: usize = 256,
         key "batch", Training, "Batch size", int(2, 4096),
         "Images per step; each gives two views.";
-    steps: usize = 500,
+    steps: usize = 300,
         key "steps", Training, "Steps", int(1, 1_000_000),
         "Training steps.";
     lr: f32 = 0.001,
@@ -392,7 +420,8 @@ mod tests {
         for p in PARAMS {
             let text = c.get(p.key).unwrap();
             let mut d = ExperimentConfig::default();
-            d.set(p.key, &text).unwrap_or_else(|e| panic!("{}={text}: {e}", p.key));
+            d.set(p.key, &text)
+                .unwrap_or_else(|e| panic!("{}={text}: {e}", p.key));
             assert_eq!(d, c);
         }
     }
@@ -400,8 +429,16 @@ mod tests {
     #[test]
     fn keys_are_unique_and_url_safe() {
         for (i, p) in PARAMS.iter().enumerate() {
-            assert!(p.key.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{}", p.key);
-            assert!(PARAMS[i + 1..].iter().all(|q| q.key != p.key), "duplicate {}", p.key);
+            assert!(
+                p.key.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{}",
+                p.key
+            );
+            assert!(
+                PARAMS[i + 1..].iter().all(|q| q.key != p.key),
+                "duplicate {}",
+                p.key
+            );
             assert!(!p.help.is_empty());
         }
     }

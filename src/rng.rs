@@ -21,7 +21,9 @@ fn mix(mut z: u64) -> u64 {
 
 /// FNV-1a of a tag, for naming streams.
 fn tag_hash(tag: &str) -> u64 {
-    tag.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+    tag.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// The generator for `(seed, purpose, index)`.

@@ -65,16 +65,27 @@ pub fn decode(text: &str) -> Decoded {
         let key = percent_decode(raw_key.trim());
         let value = percent_decode(raw_value);
         let mut warn = |reason: String, used: String| {
-            warnings.push(ParamWarning { key: key.clone(), value: value.clone(), reason, used })
+            warnings.push(ParamWarning {
+                key: key.clone(),
+                value: value.clone(),
+                reason,
+                used,
+            })
         };
         if seen.contains(&key) {
-            warn("given more than once; the first is used".into(), String::new());
+            warn(
+                "given more than once; the first is used".into(),
+                String::new(),
+            );
             continue;
         }
         seen.push(key.clone());
         if key == "v" {
             if value.trim() != FORMAT_VERSION.to_string() {
-                warn(format!("unknown format version; read as v{FORMAT_VERSION}"), String::new());
+                warn(
+                    format!("unknown format version; read as v{FORMAT_VERSION}"),
+                    String::new(),
+                );
             }
             continue;
         }

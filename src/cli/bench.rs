@@ -38,7 +38,11 @@ pub enum BenchWhat {
 pub fn bench(args: BenchArgs) -> Result<(), String> {
     match args.what {
         BenchWhat::Data => {
-            let config = config_from_arg(args.config.as_deref().unwrap_or("data=objects&image_size=32&train_size=10000&test_size=32"))?;
+            let config = config_from_arg(
+                args.config
+                    .as_deref()
+                    .unwrap_or("data=objects&image_size=32&train_size=10000&test_size=32"),
+            )?;
             let mut times: Vec<f64> = (0..args.repeat.max(1))
                 .map(|_| {
                     let start = Instant::now();
@@ -60,10 +64,15 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
             );
         }
         BenchWhat::Train => {
-            let config = config_from_arg(args.config.as_deref().unwrap_or("batch=256&train_size=2048&test_size=32"))?;
+            let config = config_from_arg(
+                args.config
+                    .as_deref()
+                    .unwrap_or("batch=256&train_size=2048&test_size=32"),
+            )?;
             let backend = BackendKind::from(args.backend);
             let ds = Arc::new(generate(&config, None).map_err(|e| e.to_string())?);
-            let mut trainer = Trainer::new(&config, ds, backend, &device(backend)?).map_err(|e| e.to_string())?;
+            let mut trainer =
+                Trainer::new(&config, ds, backend, &device(backend)?).map_err(|e| e.to_string())?;
             // Warm-up steps (kernel compilation on wgpu), then timed steps; one read at the
             // end of each phase so queued device work is included in the time.
             let timed = args.repeat.max(1);

@@ -50,15 +50,24 @@ pub fn run(args: DatasetArgs) -> Result<(), String> {
     );
     println!("fingerprint: {}", ds.fingerprint());
     for (feature, counts) in ds.features.iter().zip(ds.class_balance()) {
-        let cells: Vec<String> =
-            feature.class_names.iter().zip(&counts).map(|(name, n)| format!("{name}={n}")).collect();
+        let cells: Vec<String> = feature
+            .class_names
+            .iter()
+            .zip(&counts)
+            .map(|(name, n)| format!("{name}={n}"))
+            .collect();
         println!("class balance ({}): {}", feature.name, cells.join(" "));
     }
     if let Some(path) = args.png {
-        let grid = sample_grid(&ds, &Augment::from_config(&config), config.seed, args.count, args.columns);
+        let grid = sample_grid(
+            &ds,
+            &Augment::from_config(&config),
+            config.seed,
+            args.count,
+            args.columns,
+        );
         std::fs::write(&path, grid.to_png()).map_err(|e| format!("{}: {e}", path.display()))?;
         println!("grid: {} ({}x{})", path.display(), grid.width, grid.height);
     }
     Ok(())
 }
-

@@ -12,7 +12,11 @@ use crate::params::ExperimentConfig;
 use crate::url::decode;
 
 #[derive(Parser)]
-#[command(name = "contrastive-playground", version, about = "Contrastive Playground: reproduce a link headless")]
+#[command(
+    name = "contrastive-playground",
+    version,
+    about = "Contrastive Playground: reproduce a link headless"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,11 +61,17 @@ pub(crate) fn config_from_arg(text: &str) -> Result<ExperimentConfig, String> {
     for w in &decoded.warnings {
         eprintln!("config: {w}");
     }
-    Err(format!("{} bad parameter(s) in --config", decoded.warnings.len()))
+    Err(format!(
+        "{} bad parameter(s) in --config",
+        decoded.warnings.len()
+    ))
 }
 
 /// Reads `--data-file` paths (files, or directories walked recursively) as the loaders' input.
-pub(crate) fn read_data_files(paths: &[std::path::PathBuf], image_size: usize) -> Result<Option<LoadedSet>, String> {
+pub(crate) fn read_data_files(
+    paths: &[std::path::PathBuf],
+    image_size: usize,
+) -> Result<Option<LoadedSet>, String> {
     if paths.is_empty() {
         return Ok(None);
     }
@@ -69,10 +79,16 @@ pub(crate) fn read_data_files(paths: &[std::path::PathBuf], image_size: usize) -
     for path in paths {
         collect(path, path, &mut files)?;
     }
-    load_files(&files, image_size).map(Some).map_err(|e| e.to_string())
+    load_files(&files, image_size)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
-fn collect(root: &std::path::Path, path: &std::path::Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), String> {
+fn collect(
+    root: &std::path::Path,
+    path: &std::path::Path,
+    out: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
     if meta.is_dir() {
         let mut entries: Vec<_> = std::fs::read_dir(path)
@@ -86,11 +102,24 @@ fn collect(root: &std::path::Path, path: &std::path::Path, out: &mut Vec<(String
         return Ok(());
     }
     if meta.len() > crate::data::loaders::MAX_FILE_BYTES as u64 {
-        return Err(format!("{}: {} bytes is over the {} byte limit", path.display(), meta.len(), crate::data::loaders::MAX_FILE_BYTES));
+        return Err(format!(
+            "{}: {} bytes is over the {} byte limit",
+            path.display(),
+            meta.len(),
+            crate::data::loaders::MAX_FILE_BYTES
+        ));
     }
     // Names relative to the given directory keep class folders ("cats/001.png").
-    let base = if root == path { root.parent().unwrap_or(root) } else { root };
-    let name = path.strip_prefix(base).unwrap_or(path).to_string_lossy().into_owned();
+    let base = if root == path {
+        root.parent().unwrap_or(root)
+    } else {
+        root
+    };
+    let name = path
+        .strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned();
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     out.push((name, bytes));
     Ok(())

@@ -20,11 +20,21 @@ pub struct Augment {
 
 impl Augment {
     pub fn from_config(c: &ExperimentConfig) -> Self {
-        Self { crop_min: c.crop_min, flip: c.flip, colour_jitter: c.colour_jitter, greyscale: c.greyscale }
+        Self {
+            crop_min: c.crop_min,
+            flip: c.flip,
+            colour_jitter: c.colour_jitter,
+            greyscale: c.greyscale,
+        }
     }
 
     /// No change at all: what the probes and the evaluation see.
-    pub const NONE: Augment = Augment { crop_min: 1.0, flip: false, colour_jitter: 0.0, greyscale: 0.0 };
+    pub const NONE: Augment = Augment {
+        crop_min: 1.0,
+        flip: false,
+        colour_jitter: 0.0,
+        greyscale: 0.0,
+    };
 
     /// One augmented view of `image` as `[channels, height, width]` floats in [0, 1].
     pub fn view(&self, image: &Image, rng: &mut SeededRng) -> Vec<f32> {
@@ -97,7 +107,10 @@ fn jitter(px: &mut [f32], channels: usize, plane: usize, s: f32, rng: &mut Seede
         *v = (*v * brightness).clamp(0.0, 1.0);
     }
     let mean_luma = if channels == 3 {
-        (0..plane).map(|i| luma([px[i], px[plane + i], px[2 * plane + i]])).sum::<f32>() / plane as f32
+        (0..plane)
+            .map(|i| luma([px[i], px[plane + i], px[2 * plane + i]]))
+            .sum::<f32>()
+            / plane as f32
     } else {
         px.iter().sum::<f32>() / px.len() as f32
     };
@@ -158,21 +171,36 @@ impl Dataset {
             }
         }
         let [a, b] = views;
-        (self.batch_of(a, indices.len()), self.batch_of(b, indices.len()))
+        (
+            self.batch_of(a, indices.len()),
+            self.batch_of(b, indices.len()),
+        )
     }
 
     /// `samples[indices]` un-augmented, with their bit planes: what probes and evaluation see.
     pub fn plain(&self, samples: &[Sample], indices: &[usize]) -> Batch {
-        let mut data = Vec::with_capacity(indices.len() * self.input_channels() * self.height * self.width);
+        let mut data =
+            Vec::with_capacity(indices.len() * self.input_channels() * self.height * self.width);
         for &i in indices {
             data.extend(samples[i].image.pixels.iter().map(|&v| v as f32 / 255.0));
-            push_bit_planes(&mut data, samples[i].bits, self.bits, self.height * self.width);
+            push_bit_planes(
+                &mut data,
+                samples[i].bits,
+                self.bits,
+                self.height * self.width,
+            );
         }
         self.batch_of(data, indices.len())
     }
 
     fn batch_of(&self, data: Vec<f32>, n: usize) -> Batch {
-        Batch { data, n, channels: self.input_channels(), height: self.height, width: self.width }
+        Batch {
+            data,
+            n,
+            channels: self.input_channels(),
+            height: self.height,
+            width: self.width,
+        }
     }
 }
 
@@ -200,7 +228,10 @@ mod tests {
     #[test]
     fn flip_only_mirrors_rows() {
         let img = gradient_image();
-        let aug = Augment { flip: true, ..Augment::NONE };
+        let aug = Augment {
+            flip: true,
+            ..Augment::NONE
+        };
         let flipped = (0..64)
             .map(|s| aug.view(&img, &mut stream(1, "t", s)))
             .find(|v| (v[0] - img.pixels[0] as f32 / 255.0).abs() > 1e-6)

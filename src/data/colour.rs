@@ -46,7 +46,11 @@ mod tests {
     #[test]
     fn hsv_round_trip() {
         for i in 0..50 {
-            let c = [(i % 7) as f32 / 7.0, (i % 5) as f32 / 5.0, (i % 3) as f32 / 3.0 + 0.1];
+            let c = [
+                (i % 7) as f32 / 7.0,
+                (i % 5) as f32 / 5.0,
+                (i % 3) as f32 / 3.0 + 0.1,
+            ];
             let back = hsv_to_rgb(rgb_to_hsv(c)[0], rgb_to_hsv(c)[1], rgb_to_hsv(c)[2]);
             for k in 0..3 {
                 assert!((back[k] - c[k]).abs() < 1e-5, "{c:?} -> {back:?}");

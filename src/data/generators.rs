@@ -3,7 +3,9 @@
 use super::digits::{DIGIT_SIDE, draw_digit};
 use super::image::Image;
 use super::loaders::LoadedSet;
-use super::objects::{OBJECT_CLASSES, Palette, blend, draw_object, paint_background, shape_coverage};
+use super::objects::{
+    OBJECT_CLASSES, Palette, blend, draw_object, paint_background, shape_coverage,
+};
 use super::{Dataset, Feature, Sample, colour::hsv_to_rgb, par_map};
 use crate::params::{BaseKind, DataKind, ExperimentConfig};
 use crate::rng::{SeededRng, hash64, stream};
@@ -72,14 +74,23 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
     let unique = unique_digits(c);
     let make = |split: Split| -> Vec<Sample> {
         par_map(size(split), |i| {
-            let mut rng = stream(c.seed, &format!("{}/{}", split.tag(), c.data.name()), i as u64);
+            let mut rng = stream(
+                c.seed,
+                &format!("{}/{}", split.tag(), c.data.name()),
+                i as u64,
+            );
             let mut sample = match c.data {
                 DataKind::Digits => digit_sample(&mut rng),
                 DataKind::Objects => object_sample(c.image_size, &mut rng),
                 DataKind::RandBit => match (&file, c.base) {
                     (Some(f), _) => {
                         let (img, label) = f.pick(split, i);
-                        Sample { image: img.clone(), labels: vec![label], mask: None, bits: 0 }
+                        Sample {
+                            image: img.clone(),
+                            labels: vec![label],
+                            mask: None,
+                            bits: 0,
+                        }
                     }
                     (None, BaseKind::Objects) => object_sample(c.image_size, &mut rng),
                     (None, _) => digit_sample(&mut rng),
@@ -94,7 +105,8 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
             };
             if c.data == DataKind::RandBit && c.bits > 0 {
                 let mask = (1u64 << c.bits) - 1;
-                sample.bits = (hash64(c.seed, &format!("randbit/{}", split.tag()), i as u64) & mask) as u32;
+                sample.bits =
+                    (hash64(c.seed, &format!("randbit/{}", split.tag()), i as u64) & mask) as u32;
             }
             sample
         })
@@ -102,12 +114,19 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
     let (train, test) = (make(Split::Train), make(Split::Test));
     let first = &train[0].image;
     let (channels, height, width) = (first.channels, first.height, first.width);
-    let file_source = || file.as_ref().map(|f| f.set.source.clone()).unwrap_or_default();
+    let file_source = || {
+        file.as_ref()
+            .map(|f| f.set.source.clone())
+            .unwrap_or_default()
+    };
     let (features, source) = match c.data {
         DataKind::Digits => (vec![digit_feature("digit")], "synthetic digits".to_string()),
         DataKind::Objects => (vec![object_feature()], "procedural objects".into()),
         DataKind::RandBit => match (&file, c.base) {
-            (Some(f), _) => (vec![Feature::new("label", f.set.class_names.clone())], file_source()),
+            (Some(f), _) => (
+                vec![Feature::new("label", f.set.class_names.clone())],
+                file_source(),
+            ),
             (None, BaseKind::Objects) => (vec![object_feature()], "procedural objects".into()),
             (None, _) => (vec![digit_feature("digit")], "synthetic digits".into()),
         },
@@ -116,26 +135,57 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
                 Some(f) => Feature::new("background", f.set.class_names.clone()),
                 None => object_feature(),
             };
-            let src = if file.is_some() { file_source() } else { "procedural objects".into() };
-            (vec![background, digit_feature("digit")], format!("{src} + {} unique digits", unique.len()))
+            let src = if file.is_some() {
+                file_source()
+            } else {
+                "procedural objects".into()
+            };
+            (
+                vec![background, digit_feature("digit")],
+                format!("{src} + {} unique digits", unique.len()),
+            )
         }
-        DataKind::MultiDigits => {
-            (vec![digit_feature("fixed_digit"), digit_feature("varying_digit")], "two synthetic digits".into())
-        }
+        DataKind::MultiDigits => (
+            vec![digit_feature("fixed_digit"), digit_feature("varying_digit")],
+            "two synthetic digits".into(),
+        ),
         DataKind::ColourShape => (
-            vec![object_feature_named("shape"), Feature::numbered("colour", c.colour_bins)],
+            vec![
+                object_feature_named("shape"),
+                Feature::numbered("colour", c.colour_bins),
+            ],
             "objects with a per-image hue".into(),
         ),
         DataKind::Scenes => {
-            let names = OBJECT_CLASSES.iter().map(|s| s.to_string()).chain((0..10).map(|d| format!("digit {d}")));
+            let names = OBJECT_CLASSES
+                .iter()
+                .map(|s| s.to_string())
+                .chain((0..10).map(|d| format!("digit {d}")));
             (
-                vec![Feature::new("largest", names.collect()), Feature::new("count", vec!["2".into(), "3".into(), "4".into()])],
+                vec![
+                    Feature::new("largest", names.collect()),
+                    Feature::new("count", vec!["2".into(), "3".into(), "4".into()]),
+                ],
                 "scenes of shapes and digits".into(),
             )
         }
     };
-    let bits = if c.data == DataKind::RandBit { c.bits } else { 0 };
-    Dataset { kind: c.data, features, channels, height, width, bits, train, test, source }
+    let bits = if c.data == DataKind::RandBit {
+        c.bits
+    } else {
+        0
+    };
+    Dataset {
+        kind: c.data,
+        features,
+        channels,
+        height,
+        width,
+        bits,
+        train,
+        test,
+        source,
+    }
 }
 
 fn digit_feature(name: &str) -> Feature {
@@ -152,14 +202,24 @@ fn object_feature_named(name: &str) -> Feature {
 
 fn digit_sample(rng: &mut SeededRng) -> Sample {
     let digit = rng.below(10);
-    Sample { image: draw_digit(digit, DIGIT_SIDE, rng), labels: vec![digit], mask: None, bits: 0 }
+    Sample {
+        image: draw_digit(digit, DIGIT_SIDE, rng),
+        labels: vec![digit],
+        mask: None,
+        bits: 0,
+    }
 }
 
 fn object_sample(side: usize, rng: &mut SeededRng) -> Sample {
     let class = rng.below(OBJECT_CLASSES.len());
     let palette = Palette::random(rng);
     let (image, mask) = draw_object(class, side, palette, rng);
-    Sample { image, labels: vec![class], mask: Some(mask), bits: 0 }
+    Sample {
+        image,
+        labels: vec![class],
+        mask: Some(mask),
+        bits: 0,
+    }
 }
 
 /// DigitOnObjects' pool: the first N digits of a seeded digit "training set" (label `k % 10`,
@@ -171,7 +231,11 @@ pub fn unique_digits(c: &ExperimentConfig) -> Vec<(Image, usize)> {
     let side = pasted_digit_side(c.image_size, c.digit_size);
     par_map(c.unique_digits, |k| {
         let label = k % 10;
-        let img = draw_digit(label, DIGIT_SIDE, &mut stream(c.seed, "unique_digits", k as u64));
+        let img = draw_digit(
+            label,
+            DIGIT_SIDE,
+            &mut stream(c.seed, "unique_digits", k as u64),
+        );
         (img.resized(side, side), label)
     })
 }
@@ -214,7 +278,12 @@ fn digit_on_objects(
             }
         }
     }
-    Sample { image, labels: vec![object_label, *digit_label], mask, bits: 0 }
+    Sample {
+        image,
+        labels: vec![object_label, *digit_label],
+        mask,
+        bits: 0,
+    }
 }
 
 /// Two digits on one canvas: one of fixed size, one of the slider's size, not overlapping
@@ -226,8 +295,12 @@ fn multidigits(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     let (fixed_label, varying_label) = (rng.below(10), rng.below(10));
     let fixed = draw_digit(fixed_label, fs, rng);
     let varying = draw_digit(varying_label, vs, rng);
-    let (vy, vx) = (rng.below(canvas - vs + 1), rng.below(canvas - fs.max(vs) + 1).min(canvas - vs));
-    let apart = |fy: usize, fx: usize| fy + fs <= vy || vy + vs <= fy || fx + fs <= vx || vx + vs <= fx;
+    let (vy, vx) = (
+        rng.below(canvas - vs + 1),
+        rng.below(canvas - fs.max(vs) + 1).min(canvas - vs),
+    );
+    let apart =
+        |fy: usize, fx: usize| fy + fs <= vy || vy + vs <= fy || fx + fs <= vx || vx + vs <= fx;
     let mut place = None;
     for _ in 0..64 {
         let (fy, fx) = (rng.below(canvas - fs + 1), rng.below(canvas - fs + 1));
@@ -238,7 +311,13 @@ fn multidigits(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     }
     // Fallback: the corner farthest from the varying digit's centre.
     let (fy, fx) = place.unwrap_or_else(|| {
-        let far = |v: usize, s: usize| if v + s / 2 > canvas / 2 { 0 } else { canvas - fs };
+        let far = |v: usize, s: usize| {
+            if v + s / 2 > canvas / 2 {
+                0
+            } else {
+                canvas - fs
+            }
+        };
         (far(vy, vs), far(vx, vs))
     });
     let mut image = Image::new(1, canvas, canvas);
@@ -257,7 +336,12 @@ fn multidigits(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
             }
         }
     }
-    Sample { image, labels: vec![fixed_label, varying_label], mask: Some(mask), bits: 0 }
+    Sample {
+        image,
+        labels: vec![fixed_label, varying_label],
+        mask: Some(mask),
+        bits: 0,
+    }
 }
 
 /// An object whose whole colour distribution (object, background, texture) shares one hue
@@ -273,7 +357,12 @@ fn colour_shape(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
         texture: hsv_to_rgb(near(rng), rng.range(0.3, 0.8), rng.range(0.3, 0.55)),
     };
     let (image, mask) = draw_object(shape, c.image_size, palette, rng);
-    Sample { image, labels: vec![shape, bin], mask: Some(mask), bits: 0 }
+    Sample {
+        image,
+        labels: vec![shape, bin],
+        mask: Some(mask),
+        bits: 0,
+    }
 }
 
 /// 2–4 shapes and digits on a textured background, with each object's mask id (1..=4).
@@ -319,6 +408,14 @@ fn scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     }
     // The label is the object with the most visible pixels after occlusion (first on ties).
     let visible = |id: usize| mask.iter().filter(|&&m| m as usize == id).count();
-    let largest = classes[(1..=count).max_by_key(|&id| (visible(id), std::cmp::Reverse(id))).unwrap() - 1];
-    Sample { image, labels: vec![largest, count - 2], mask: Some(mask), bits: 0 }
+    let largest = classes[(1..=count)
+        .max_by_key(|&id| (visible(id), std::cmp::Reverse(id)))
+        .unwrap()
+        - 1];
+    Sample {
+        image,
+        labels: vec![largest, count - 2],
+        mask: Some(mask),
+        bits: 0,
+    }
 }

@@ -15,12 +15,26 @@ pub struct Image {
 
 impl Image {
     pub fn new(channels: usize, height: usize, width: usize) -> Self {
-        Self { channels, height, width, pixels: vec![0; channels * height * width] }
+        Self {
+            channels,
+            height,
+            width,
+            pixels: vec![0; channels * height * width],
+        }
     }
 
     pub fn from_pixels(channels: usize, height: usize, width: usize, pixels: Vec<u8>) -> Self {
-        assert_eq!(pixels.len(), channels * height * width, "pixel buffer does not match shape");
-        Self { channels, height, width, pixels }
+        assert_eq!(
+            pixels.len(),
+            channels * height * width,
+            "pixel buffer does not match shape"
+        );
+        Self {
+            channels,
+            height,
+            width,
+            pixels,
+        }
     }
 
     #[inline]
@@ -85,8 +99,10 @@ impl Image {
                     let x0 = (fx as usize).min(self.width - 1);
                     let x1 = (x0 + 1).min(self.width - 1);
                     let wx = fx - x0 as f32;
-                    let top = self.get(c, y0, x0) as f32 * (1.0 - wx) + self.get(c, y0, x1) as f32 * wx;
-                    let bot = self.get(c, y1, x0) as f32 * (1.0 - wx) + self.get(c, y1, x1) as f32 * wx;
+                    let top =
+                        self.get(c, y0, x0) as f32 * (1.0 - wx) + self.get(c, y0, x1) as f32 * wx;
+                    let bot =
+                        self.get(c, y1, x0) as f32 * (1.0 - wx) + self.get(c, y1, x1) as f32 * wx;
                     let v = top * (1.0 - wy) + bot * wy;
                     out.set(c, y, x, (v + 0.5).clamp(0.0, 255.0) as u8);
                 }

@@ -40,7 +40,10 @@ pub struct Feature {
 
 impl Feature {
     pub fn new(name: &str, class_names: Vec<String>) -> Self {
-        Self { name: name.into(), class_names }
+        Self {
+            name: name.into(),
+            class_names,
+        }
     }
 
     pub fn numbered(name: &str, classes: usize) -> Self {
@@ -82,10 +85,15 @@ impl fmt::Display for DataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DataError::NeedsFile => {
-                write!(f, "base=file needs a data file (MNIST IDX images + labels, CIFAR-10 .bin, or image files)")
+                write!(
+                    f,
+                    "base=file needs a data file (MNIST IDX images + labels, CIFAR-10 .bin, or image files)"
+                )
             }
             DataError::Load(e) => write!(f, "{e}"),
-            DataError::TooFewImages(n) => write!(f, "the data file has {n} images; at least 10 are needed"),
+            DataError::TooFewImages(n) => {
+                write!(f, "the data file has {n} images; at least 10 are needed")
+            }
         }
     }
 }
@@ -168,7 +176,9 @@ pub fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> Result<D
     let uses_base = matches!(config.data, DataKind::RandBit | DataKind::DigitOnObjects);
     let file = match (uses_base && config.base == BaseKind::File, file) {
         (true, None) => return Err(DataError::NeedsFile),
-        (true, Some(f)) if f.images.len() < 10 => return Err(DataError::TooFewImages(f.images.len())),
+        (true, Some(f)) if f.images.len() < 10 => {
+            return Err(DataError::TooFewImages(f.images.len()));
+        }
         (true, Some(f)) => Some(f),
         (false, _) => None,
     };
@@ -179,15 +189,26 @@ pub fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> Result<D
 pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
     #[cfg(not(target_family = "wasm"))]
     {
-        let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(16);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |t| t.get())
+            .min(16);
         if threads > 1 && n >= 64 {
             let chunk = n.div_ceil(threads);
             let f = &f;
             return std::thread::scope(|scope| {
                 let handles: Vec<_> = (0..threads)
-                    .map(|t| scope.spawn(move || (t * chunk..((t + 1) * chunk).min(n)).map(f).collect::<Vec<T>>()))
+                    .map(|t| {
+                        scope.spawn(move || {
+                            (t * chunk..((t + 1) * chunk).min(n))
+                                .map(f)
+                                .collect::<Vec<T>>()
+                        })
+                    })
                     .collect();
-                handles.into_iter().flat_map(|h| h.join().expect("generator thread panicked")).collect()
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().expect("generator thread panicked"))
+                    .collect()
             });
         }
     }

@@ -6,8 +6,10 @@ use super::image::Image;
 use super::raster::{P, fill_sdf, p, polygon_sdf};
 use crate::rng::SeededRng;
 
-pub const OBJECT_CLASSES: [&str; 10] =
-    ["circle", "square", "triangle", "diamond", "star", "plus", "ring", "hexagon", "crescent", "arrow"];
+pub const OBJECT_CLASSES: [&str; 10] = [
+    "circle", "square", "triangle", "diamond", "star", "plus", "ring", "hexagon", "crescent",
+    "arrow",
+];
 
 /// Coverage of shape `class` centred at (`cx`, `cy`) with radius `r` (pixels), rotated by
 /// `angle` radians, on a `side × side` grid.
@@ -15,7 +17,9 @@ pub fn shape_coverage(class: usize, side: usize, cx: f32, cy: f32, r: f32, angle
     let (sin, cos) = (libm::sinf(angle), libm::cosf(angle));
     // Unit-shape vertices, rotated, scaled and moved into place.
     let place = |pts: &[(f32, f32)]| -> Vec<P> {
-        pts.iter().map(|&(u, v)| p(cx + r * (cos * u - sin * v), cy + r * (sin * u + cos * v))).collect()
+        pts.iter()
+            .map(|&(u, v)| p(cx + r * (cos * u - sin * v), cy + r * (sin * u + cos * v)))
+            .collect()
     };
     let regular = |n: usize, phase: f32| -> Vec<(f32, f32)> {
         (0..n)
@@ -29,41 +33,66 @@ pub fn shape_coverage(class: usize, side: usize, cx: f32, cy: f32, r: f32, angle
     let centre = p(cx, cy);
     let half_pi = std::f32::consts::FRAC_PI_2;
     match class {
-        0 => fill_sdf(&mut cov, side, side, centre, r, |x, y| ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r),
+        0 => fill_sdf(&mut cov, side, side, centre, r, |x, y| {
+            ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r
+        }),
         1 => {
             let v = place(&[(-0.8, -0.8), (0.8, -0.8), (0.8, 0.8), (-0.8, 0.8)]);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
+                polygon_sdf(p(x, y), &v)
+            });
         }
         2 => {
             let v = place(&regular(3, -half_pi));
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
+                polygon_sdf(p(x, y), &v)
+            });
         }
         3 => {
             let v = place(&[(0.0, -1.0), (0.75, 0.0), (0.0, 1.0), (-0.75, 0.0)]);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
+                polygon_sdf(p(x, y), &v)
+            });
         }
         4 => {
             let outer = regular(5, -half_pi);
             let inner = regular(5, -half_pi + std::f32::consts::PI / 5.0);
-            let star: Vec<(f32, f32)> =
-                (0..5).flat_map(|i| [outer[i], (inner[i].0 * 0.42, inner[i].1 * 0.42)]).collect();
+            let star: Vec<(f32, f32)> = (0..5)
+                .flat_map(|i| [outer[i], (inner[i].0 * 0.42, inner[i].1 * 0.42)])
+                .collect();
             let v = place(&star);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
+                polygon_sdf(p(x, y), &v)
+            });
         }
         5 => {
             let (a, b) = (0.3, 0.95);
             let v = place(&[
-                (-a, -b), (a, -b), (a, -a), (b, -a), (b, a), (a, a),
-                (a, b), (-a, b), (-a, a), (-b, a), (-b, -a), (-a, -a),
+                (-a, -b),
+                (a, -b),
+                (a, -a),
+                (b, -a),
+                (b, a),
+                (a, a),
+                (a, b),
+                (-a, b),
+                (-a, a),
+                (-b, a),
+                (-b, -a),
+                (-a, -a),
             ]);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
+                polygon_sdf(p(x, y), &v)
+            });
         }
         6 => fill_sdf(&mut cov, side, side, centre, r, |x, y| {
             (((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - 0.7 * r).abs() - 0.28 * r
         }),
         7 => {
             let v = place(&regular(6, 0.0));
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
+                polygon_sdf(p(x, y), &v)
+            });
         }
         8 => {
             // A disc minus a shifted disc; the shift direction follows the rotation.
@@ -76,10 +105,17 @@ pub fn shape_coverage(class: usize, side: usize, cx: f32, cy: f32, r: f32, angle
         }
         9 => {
             let v = place(&[
-                (-0.95, -0.25), (0.15, -0.25), (0.15, -0.7), (0.95, 0.0),
-                (0.15, 0.7), (0.15, 0.25), (-0.95, 0.25),
+                (-0.95, -0.25),
+                (0.15, -0.25),
+                (0.15, -0.7),
+                (0.95, 0.0),
+                (0.15, 0.7),
+                (0.15, 0.25),
+                (-0.95, 0.25),
             ]);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| polygon_sdf(p(x, y), &v));
+            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
+                polygon_sdf(p(x, y), &v)
+            });
         }
         _ => panic!("object class {class} out of range"),
     }
@@ -106,13 +142,22 @@ impl Palette {
             object = object.map(|c| (c + shift).clamp(0.0, 1.0));
         }
         let texture = hsv_to_rgb(rng.uniform(), rng.range(0.0, 0.6), rng.range(0.15, 0.95));
-        Self { object, background, texture }
+        Self {
+            object,
+            background,
+            texture,
+        }
     }
 }
 
 /// Draws one object of `class` on a `side × side` RGB image; returns it with its mask
 /// (1 where the object covers at least half a pixel).
-pub fn draw_object(class: usize, side: usize, palette: Palette, rng: &mut SeededRng) -> (Image, Vec<u8>) {
+pub fn draw_object(
+    class: usize,
+    side: usize,
+    palette: Palette,
+    rng: &mut SeededRng,
+) -> (Image, Vec<u8>) {
     let s = side as f32;
     let r = rng.range(0.24, 0.4) * s;
     let cx = rng.range(r + 1.0, s - r - 1.0);
@@ -121,7 +166,9 @@ pub fn draw_object(class: usize, side: usize, palette: Palette, rng: &mut Seeded
     let cov = shape_coverage(class, side, cx, cy, r, angle);
     let mut img = Image::new(3, side, side);
     paint_background(&mut img, palette, rng);
-    let stripes = rng.bernoulli(0.3).then(|| (rng.range(2.0, 5.0), rng.uniform() * 6.3));
+    let stripes = rng
+        .bernoulli(0.3)
+        .then(|| (rng.range(2.0, 5.0), rng.uniform() * 6.3));
     let stripe_colour = palette.object.map(|c| c * 0.6);
     for y in 0..side {
         for x in 0..side {
@@ -130,7 +177,9 @@ pub fn draw_object(class: usize, side: usize, palette: Palette, rng: &mut Seeded
                 continue;
             }
             let colour = match stripes {
-                Some((period, phase)) if libm::sinf(x as f32 * 2.0 / period + phase) > 0.3 => stripe_colour,
+                Some((period, phase)) if libm::sinf(x as f32 * 2.0 / period + phase) > 0.3 => {
+                    stripe_colour
+                }
                 _ => palette.object,
             };
             blend(&mut img, x, y, colour, a);
@@ -143,19 +192,28 @@ pub fn draw_object(class: usize, side: usize, palette: Palette, rng: &mut Seeded
 /// A two-colour background: a linear gradient or soft blobs, plus pixel noise.
 pub fn paint_background(img: &mut Image, palette: Palette, rng: &mut SeededRng) {
     let (w, h) = (img.width, img.height);
-    let (fx, fy) = (rng.range(0.5, 3.0) / w as f32, rng.range(0.5, 3.0) / h as f32);
+    let (fx, fy) = (
+        rng.range(0.5, 3.0) / w as f32,
+        rng.range(0.5, 3.0) / h as f32,
+    );
     let (px, py) = (rng.uniform() * 6.3, rng.uniform() * 6.3);
     let gradient = rng.bernoulli(0.5);
     let noise = rng.range(0.0, 0.08);
     // Separable blobs: sin(x) * sin(y), each factor computed once per column / row.
     let wave = |n: usize, f: f32, phase: f32| -> Vec<f32> {
-        (0..n).map(|i| libm::sinf(i as f32 * f * 6.3 + phase)).collect()
+        (0..n)
+            .map(|i| libm::sinf(i as f32 * f * 6.3 + phase))
+            .collect()
     };
     let (sx, sy) = (wave(w, fx, px), wave(h, fy, py));
     let plane = w * h;
     for y in 0..h {
         for x in 0..w {
-            let t = if gradient { (x as f32 * fx + y as f32 * fy) * 0.5 } else { 0.5 + 0.5 * sx[x] * sy[y] };
+            let t = if gradient {
+                (x as f32 * fx + y as f32 * fy) * 0.5
+            } else {
+                0.5 + 0.5 * sx[x] * sy[y]
+            };
             let t = t.clamp(0.0, 1.0);
             let n = noise * (rng.uniform() - 0.5) * 2.0;
             for c in 0..3 {
@@ -189,7 +247,11 @@ mod tests {
             let mut rng = stream(3, "t", class as u64);
             let (img, mask) = draw_object(class, 32, Palette::random(&mut rng), &mut rng);
             let area = mask.iter().filter(|&&m| m == 1).count();
-            assert!((40..700).contains(&area), "{} area {area}", OBJECT_CLASSES[class]);
+            assert!(
+                (40..700).contains(&area),
+                "{} area {area}",
+                OBJECT_CLASSES[class]
+            );
             assert_eq!(img.pixels.len(), 3 * 32 * 32);
         }
     }

@@ -17,7 +17,11 @@ pub const fn p(x: f32, y: f32) -> P {
 fn segment_distance(q: P, a: P, b: P) -> f32 {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len2 = dx * dx + dy * dy;
-    let t = if len2 > 0.0 { (((q.x - a.x) * dx + (q.y - a.y) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let t = if len2 > 0.0 {
+        (((q.x - a.x) * dx + (q.y - a.y) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let (ex, ey) = (q.x - (a.x + t * dx), q.y - (a.y + t * dy));
     (ex * ex + ey * ey).sqrt()
 }
@@ -47,7 +51,14 @@ pub fn stroke(coverage: &mut [f32], w: usize, h: usize, points: &[P], thickness:
 
 /// Fills the region where `sdf(x, y) < 0` (pixel units) with a one-pixel anti-aliased edge.
 /// Only pixels within `radius` (+ 2) of `centre` are visited: the shape must lie inside.
-pub fn fill_sdf(coverage: &mut [f32], w: usize, h: usize, centre: P, radius: f32, sdf: impl Fn(f32, f32) -> f32) {
+pub fn fill_sdf(
+    coverage: &mut [f32],
+    w: usize,
+    h: usize,
+    centre: P,
+    radius: f32,
+    sdf: impl Fn(f32, f32) -> f32,
+) {
     let lo = |c: f32| (c - radius - 2.0).floor().max(0.0) as usize;
     let hi = |c: f32, n: usize| ((c + radius + 2.0).ceil().max(0.0) as usize).min(n);
     for y in lo(centre.y)..hi(centre.y, h) {

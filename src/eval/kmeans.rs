@@ -5,7 +5,13 @@ use crate::rng::SeededRng;
 
 /// Cluster assignments of `points` (`n` rows of `dim` floats) into `k` clusters after at most
 /// `iterations` Lloyd steps. Deterministic for a given rng state.
-pub fn kmeans(points: &[f32], dim: usize, k: usize, iterations: usize, rng: &mut SeededRng) -> Vec<usize> {
+pub fn kmeans(
+    points: &[f32],
+    dim: usize,
+    k: usize,
+    iterations: usize,
+    rng: &mut SeededRng,
+) -> Vec<usize> {
     let n = points.len() / dim;
     if n == 0 {
         return Vec::new();
@@ -43,7 +49,10 @@ pub fn kmeans(points: &[f32], dim: usize, k: usize, iterations: usize, rng: &mut
         let mut changed = false;
         for (i, a) in assign.iter_mut().enumerate() {
             let best = (0..k)
-                .min_by(|&x, &y| dist(row(i), &centres[x * dim..][..dim]).total_cmp(&dist(row(i), &centres[y * dim..][..dim])))
+                .min_by(|&x, &y| {
+                    dist(row(i), &centres[x * dim..][..dim])
+                        .total_cmp(&dist(row(i), &centres[y * dim..][..dim]))
+                })
                 .unwrap();
             changed |= *a != best;
             *a = best;
@@ -85,7 +94,11 @@ pub fn inertia(points: &[f32], dim: usize, assign: &[usize]) -> f64 {
         .iter()
         .enumerate()
         .map(|(i, &a)| {
-            (0..dim).map(|j| (points[i * dim + j] as f64 - sums[a * dim + j] / counts[a] as f64).powi(2)).sum::<f64>()
+            (0..dim)
+                .map(|j| {
+                    (points[i * dim + j] as f64 - sums[a * dim + j] / counts[a] as f64).powi(2)
+                })
+                .sum::<f64>()
         })
         .sum()
 }
@@ -105,8 +118,12 @@ pub fn adjusted_rand_index(a: &[usize], b: &[usize]) -> f64 {
     }
     let pairs = |c: u64| (c * c.saturating_sub(1)) as f64 / 2.0;
     let index: f64 = table.iter().map(|&c| pairs(c)).sum();
-    let rows: f64 = (0..ka).map(|i| pairs(table[i * kb..(i + 1) * kb].iter().sum())).sum();
-    let cols: f64 = (0..kb).map(|j| pairs((0..ka).map(|i| table[i * kb + j]).sum())).sum();
+    let rows: f64 = (0..ka)
+        .map(|i| pairs(table[i * kb..(i + 1) * kb].iter().sum()))
+        .sum();
+    let cols: f64 = (0..kb)
+        .map(|j| pairs((0..ka).map(|i| table[i * kb + j]).sum()))
+        .sum();
     let expected = rows * cols / pairs(n as u64);
     let max = (rows + cols) / 2.0;
     if (max - expected).abs() < 1e-12 {
@@ -160,8 +177,14 @@ mod tests {
     #[test]
     fn ari_on_hand_made_masks() {
         let mask = [0, 0, 1, 1, 2, 2];
-        assert!((adjusted_rand_index(&mask, &[5, 5, 3, 3, 0, 0]) - 1.0).abs() < 1e-12, "relabelling");
-        assert!((adjusted_rand_index(&mask, &[0, 0, 0, 0, 0, 0])).abs() < 1e-12, "one cluster");
+        assert!(
+            (adjusted_rand_index(&mask, &[5, 5, 3, 3, 0, 0]) - 1.0).abs() < 1e-12,
+            "relabelling"
+        );
+        assert!(
+            (adjusted_rand_index(&mask, &[0, 0, 0, 0, 0, 0])).abs() < 1e-12,
+            "one cluster"
+        );
         // Worked example: sklearn's adjusted_rand_score([0,0,1,1],[0,0,1,2]) = 0.5714...
         assert!((adjusted_rand_index(&[0, 0, 1, 1], &[0, 0, 1, 2]) - 0.571_428_571_4).abs() < 1e-9);
         assert!(adjusted_rand_index(&mask, &[0, 1, 0, 1, 0, 1]) < 0.0);

@@ -2,4 +2,5 @@
 //! offline linear probe, kNN, K-means and the adjusted Rand index.
 
 pub mod kmeans;
+pub mod pca;
 pub mod probes;

@@ -6,14 +6,25 @@ fn standardise(train: &[f32], test: &[f32], dim: usize) -> (Vec<f32>, Vec<f32>) 
     let mut mean = vec![0.0f64; dim];
     let mut var = vec![0.0f64; dim];
     for row in train.chunks(dim) {
-        row.iter().zip(&mut mean).for_each(|(v, m)| *m += *v as f64 / n as f64);
+        row.iter()
+            .zip(&mut mean)
+            .for_each(|(v, m)| *m += *v as f64 / n as f64);
     }
     for row in train.chunks(dim) {
-        row.iter().zip(&mean).zip(&mut var).for_each(|((v, m), s)| *s += (*v as f64 - m).powi(2) / n as f64);
+        row.iter()
+            .zip(&mean)
+            .zip(&mut var)
+            .for_each(|((v, m), s)| *s += (*v as f64 - m).powi(2) / n as f64);
     }
     let scale: Vec<f64> = var.iter().map(|v| 1.0 / (v.sqrt() + 1e-6)).collect();
     let apply = |x: &[f32]| -> Vec<f32> {
-        x.chunks(dim).flat_map(|row| row.iter().enumerate().map(|(j, v)| ((*v as f64 - mean[j]) * scale[j]) as f32)).collect()
+        x.chunks(dim)
+            .flat_map(|row| {
+                row.iter()
+                    .enumerate()
+                    .map(|(j, v)| ((*v as f64 - mean[j]) * scale[j]) as f32)
+            })
+            .collect()
     };
     (apply(train), apply(test))
 }
@@ -89,7 +100,9 @@ fn softmax(x: &mut [f32]) {
 }
 
 pub fn argmax(x: &[f32]) -> usize {
-    (0..x.len()).max_by(|&a, &b| x[a].total_cmp(&x[b]).then(b.cmp(&a))).unwrap_or(0)
+    (0..x.len())
+        .max_by(|&a, &b| x[a].total_cmp(&x[b]).then(b.cmp(&a)))
+        .unwrap_or(0)
 }
 
 /// Accuracy of a `k`-nearest-neighbour vote (cosine similarity, ties to the nearest) of each
@@ -122,7 +135,12 @@ pub fn knn_accuracy(
         .zip(test_labels)
         .filter(|(row, label)| {
             sims.clear();
-            sims.extend(train.chunks(dim).enumerate().map(|(i, t)| (t.iter().zip(*row).map(|(a, b)| a * b).sum(), i)));
+            sims.extend(
+                train
+                    .chunks(dim)
+                    .enumerate()
+                    .map(|(i, t)| (t.iter().zip(*row).map(|(a, b)| a * b).sum(), i)),
+            );
             sims.select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0));
             let mut votes = vec![0.0f32; classes];
             for &(s, i) in &sims[..k] {
@@ -140,9 +158,17 @@ mod tests {
     use crate::rng::stream;
 
     /// Gaussian blobs, one per class: both classifiers must be far above chance.
-    fn blobs(n: usize, classes: usize, dim: usize, seed: u64, split: u64) -> (Vec<f32>, Vec<usize>) {
+    fn blobs(
+        n: usize,
+        classes: usize,
+        dim: usize,
+        seed: u64,
+        split: u64,
+    ) -> (Vec<f32>, Vec<usize>) {
         let mut centre_rng = stream(seed, "blobs", 0);
-        let centres: Vec<f32> = (0..classes * dim).map(|_| centre_rng.normal() * 3.0).collect();
+        let centres: Vec<f32> = (0..classes * dim)
+            .map(|_| centre_rng.normal() * 3.0)
+            .collect();
         let mut rng = stream(seed, "blobs", 1 + split);
         let mut x = Vec::new();
         let mut y = Vec::new();
@@ -160,7 +186,10 @@ mod tests {
         let (te, yte) = blobs(100, 5, 8, 1, 1); // same centres, fresh points
         let lin = linear_probe_accuracy(&tr, &ytr, &te, &yte, 8, 5, 100);
         let knn = knn_accuracy(&tr, &ytr, &te, &yte, 8, 5, 5);
-        assert!(lin > 0.9 && knn > 0.9, "linear {lin}, knn {knn} (chance 0.2)");
+        assert!(
+            lin > 0.9 && knn > 0.9,
+            "linear {lin}, knn {knn} (chance 0.2)"
+        );
     }
 
     #[test]

@@ -50,7 +50,10 @@ pub fn wgpu_device() -> Result<Device, String> {
 /// The wgpu device in the browser, through WebGPU. Call once and keep the device.
 #[cfg(target_family = "wasm")]
 pub async fn wgpu_device_async() -> Result<Device, String> {
-    Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU initialisation failed: {e:?}"))
+    Device::wgpu_options()
+        .init_async()
+        .await
+        .map_err(|e| format!("WebGPU initialisation failed: {e:?}"))
 }
 
 /// The device for `kind` natively.

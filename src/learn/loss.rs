@@ -89,7 +89,12 @@ impl SwdDraw {
                 sorted_prior[i * d + j] = column[i];
             }
         }
-        Self { directions, sorted_prior, m, d }
+        Self {
+            directions,
+            sorted_prior,
+            m,
+            d,
+        }
     }
 }
 
@@ -143,7 +148,11 @@ pub fn contrastive_loss(
         }
         LossKind::SwdSphere | LossKind::SwdCube | LossKind::SwdNormal => {
             let draw = swd.expect("SWD needs its per-step draw");
-            let (h1, h2) = if config.loss == LossKind::SwdSphere { (l2_normalize(z1), l2_normalize(z2)) } else { (z1, z2) };
+            let (h1, h2) = if config.loss == LossKind::SwdSphere {
+                (l2_normalize(z1), l2_normalize(z2))
+            } else {
+                (z1, z2)
+            };
             let alignment = mean_square_alignment(h1.clone(), h2.clone());
             let h = Tensor::cat(vec![h1, h2], 0); // [2n, d]
             let distribution = sliced_wasserstein(h, draw, device_sort).mul_scalar(lambda);
@@ -160,7 +169,11 @@ pub fn contrastive_loss(
 }
 
 fn parts(alignment: Tensor<1>, distribution: Tensor<1>) -> LossParts {
-    LossParts { total: alignment.clone() + distribution.clone(), alignment, distribution }
+    LossParts {
+        total: alignment.clone() + distribution.clone(),
+        alignment,
+        distribution,
+    }
 }
 
 /// SimCLR's NT-Xent: for each of the 2n anchors, cross-entropy of its positive among the other
@@ -168,7 +181,10 @@ fn parts(alignment: Tensor<1>, distribution: Tensor<1>) -> LossParts {
 fn nt_xent(z1: Tensor<2>, z2: Tensor<2>, tau: f32) -> LossParts {
     let (h1, h2) = (l2_normalize(z1), l2_normalize(z2));
     let m = 2 * h1.dims()[0];
-    let half_sq = (h1.clone() - h2.clone()).square().sum_dim(1).div_scalar(2.0); // [n, 1]
+    let half_sq = (h1.clone() - h2.clone())
+        .square()
+        .sum_dim(1)
+        .div_scalar(2.0); // [n, 1]
     let alignment = half_sq.mean().div_scalar(tau);
     let h = Tensor::cat(vec![h1, h2], 0); // [2n, d]
     let device = h.device();
@@ -189,7 +205,9 @@ fn uniformity(h: Tensor<2>, t: f32) -> Tensor<1> {
     let sq = gram.mul_scalar(-2.0).add_scalar(2.0); // ‖x_i − x_j‖² for unit rows
     let logits = sq.mul_scalar(-t).mask_fill(self_mask(n, &device), -1e9); // [n, n]
     let flat = logits.reshape([1, n * n]);
-    log_sum_exp(flat).reshape([1]).sub_scalar(((n * (n - 1)) as f32).ln())
+    log_sum_exp(flat)
+        .reshape([1])
+        .sub_scalar(((n * (n - 1)) as f32).ln())
 }
 
 /// `mean((sorted_prior − sorted(h W))²)` over the `m` samples and `d` directions.
@@ -227,7 +245,10 @@ pub fn diagnostics(z1: Tensor<2>, z2: Tensor<2>) -> Tensor<1> {
     let device = h1.device();
     let alignment = (h1.clone() - h2.clone()).square().sum_dim(1).mean();
     let h = Tensor::cat(vec![h1, h2], 0); // [2n, d]
-    let sim = h.clone().matmul(h.clone().transpose()).mask_fill(self_mask(2 * n, &device), -1e9); // [2n, 2n]
+    let sim = h
+        .clone()
+        .matmul(h.clone().transpose())
+        .mask_fill(self_mask(2 * n, &device), -1e9); // [2n, 2n]
     let predicted = sim.argmax(1).reshape([2 * n]); // [2n]
     let positive: Vec<i64> = (0..2 * n).map(|i| ((i + n) % (2 * n)) as i64).collect();
     let positive = Tensor::<1, Int>::from_data(TensorData::new(positive, [2 * n]), &device);

@@ -17,7 +17,14 @@ fn kaiming(rng: &mut SeededRng, count: usize, fan_in: usize) -> Vec<f32> {
     (0..count).map(|_| rng.range(-bound, bound)).collect()
 }
 
-fn conv(c_in: usize, c_out: usize, kernel: usize, stride: usize, rng: &mut SeededRng, device: &Device) -> Conv2d {
+fn conv(
+    c_in: usize,
+    c_out: usize,
+    kernel: usize,
+    stride: usize,
+    rng: &mut SeededRng,
+    device: &Device,
+) -> Conv2d {
     let pad = kernel / 2;
     let mut layer = Conv2dConfig::new([c_in, c_out], [kernel, kernel])
         .with_stride([stride, stride])
@@ -31,8 +38,14 @@ fn conv(c_in: usize, c_out: usize, kernel: usize, stride: usize, rng: &mut Seede
 
 fn linear(d_in: usize, d_out: usize, rng: &mut SeededRng, device: &Device) -> Linear {
     let mut layer = LinearConfig::new(d_in, d_out).init(device);
-    layer.weight = Param::from_data(TensorData::new(kaiming(rng, d_in * d_out, d_in), [d_in, d_out]), device);
-    layer.bias = Some(Param::from_data(TensorData::new(vec![0.0f32; d_out], [d_out]), device));
+    layer.weight = Param::from_data(
+        TensorData::new(kaiming(rng, d_in * d_out, d_in), [d_in, d_out]),
+        device,
+    );
+    layer.bias = Some(Param::from_data(
+        TensorData::new(vec![0.0f32; d_out], [d_out]),
+        device,
+    ));
     layer
 }
 
@@ -46,7 +59,11 @@ pub struct ConvBn {
 
 impl ConvBn {
     fn new(c_in: usize, c_out: usize, stride: usize, rng: &mut SeededRng, device: &Device) -> Self {
-        Self { conv: conv(c_in, c_out, 3, stride, rng, device), bn: BatchNormConfig::new(c_out).init(device), relu: Relu::new() }
+        Self {
+            conv: conv(c_in, c_out, 3, stride, rng, device),
+            bn: BatchNormConfig::new(c_out).init(device),
+            relu: Relu::new(),
+        }
     }
 
     fn forward(&self, x: Tensor<4>) -> Tensor<4> {
@@ -119,13 +136,21 @@ fn scaled(base: usize, width: f32) -> usize {
 
 impl Encoder {
     /// The encoder for `config` on images of `channels × height × width`.
-    pub fn new(config: &ExperimentConfig, channels: usize, height: usize, width: usize, device: &Device) -> Self {
+    pub fn new(
+        config: &ExperimentConfig,
+        channels: usize,
+        height: usize,
+        width: usize,
+        device: &Device,
+    ) -> Self {
         let rng = &mut stream(config.seed, "init/encoder", 0);
         let w = config.width;
         match config.encoder {
             EncoderKind::ConvNet => {
                 let chans = [channels, scaled(32, w), scaled(64, w), scaled(64, w)];
-                let blocks = (0..3).map(|i| ConvBn::new(chans[i], chans[i + 1], 2, rng, device)).collect();
+                let blocks = (0..3)
+                    .map(|i| ConvBn::new(chans[i], chans[i + 1], 2, rng, device))
+                    .collect();
                 let (h, wd) = (after_strides(height, 3), after_strides(width, 3));
                 let rep = scaled(128, w);
                 Encoder::ConvNet(ConvNet {
@@ -139,7 +164,9 @@ impl Encoder {
                 let chans = [scaled(16, w), scaled(32, w), scaled(64, w), scaled(128, w)];
                 Encoder::ResNet(ResNet {
                     stem: ConvBn::new(channels, chans[0], 2, rng, device),
-                    blocks: (0..3).map(|i| BasicBlock::new(chans[i], chans[i + 1], [1, 2, 2][i], rng, device)).collect(),
+                    blocks: (0..3)
+                        .map(|i| BasicBlock::new(chans[i], chans[i + 1], [1, 2, 2][i], rng, device))
+                        .collect(),
                 })
             }
         }
@@ -166,7 +193,12 @@ impl Encoder {
     pub fn forward_blocks(&self, x: Tensor<4>, keep: usize) -> (Vec<Tensor<4>>, Tensor<2>) {
         let mut maps = Vec::with_capacity(keep);
         match self {
-            Encoder::ConvNet(ConvNet { blocks, dense, bn, relu }) => {
+            Encoder::ConvNet(ConvNet {
+                blocks,
+                dense,
+                bn,
+                relu,
+            }) => {
                 let mut x = x;
                 for block in blocks {
                     x = block.forward(x); // [batch, C, H/2^b, W/2^b]
@@ -230,12 +262,20 @@ impl Head {
             d = config.head_width;
         }
         let last = (depth > 0).then(|| linear(d, config.out_dim, rng, device));
-        Self { hidden, last, relu: Relu::new() }
+        Self {
+            hidden,
+            last,
+            relu: Relu::new(),
+        }
     }
 
     /// Output width for an input of width `input`.
     pub fn output_dim(config: &ExperimentConfig, input: usize) -> usize {
-        if config.head_depth == 0 { input } else { config.out_dim }
+        if config.head_depth == 0 {
+            input
+        } else {
+            config.out_dim
+        }
     }
 
     /// Number of Linear layers (the knob's meaning, checked by the tests).
@@ -265,7 +305,13 @@ pub struct Model {
 }
 
 impl Model {
-    pub fn new(config: &ExperimentConfig, channels: usize, height: usize, width: usize, device: &Device) -> Self {
+    pub fn new(
+        config: &ExperimentConfig,
+        channels: usize,
+        height: usize,
+        width: usize,
+        device: &Device,
+    ) -> Self {
         let encoder = Encoder::new(config, channels, height, width, device);
         let head = Head::new(config, Encoder::representation_dim(config), device);
         Self { encoder, head }
@@ -281,6 +327,11 @@ pub struct Probes {
 impl Probes {
     pub fn new(seed: u64, input: usize, classes: &[usize], device: &Device) -> Self {
         let rng = &mut stream(seed, "init/probes", 0);
-        Self { heads: classes.iter().map(|&c| linear(input, c, rng, device)).collect() }
+        Self {
+            heads: classes
+                .iter()
+                .map(|&c| linear(input, c, rng, device))
+                .collect(),
+        }
     }
 }

@@ -80,7 +80,8 @@ impl RunRecord {
         let f = &mut self.final_metrics;
         let last_train = self.history.last();
         if let Some(m) = last_train {
-            (f.contrastive_acc, f.alignment, f.uniformity) = (m.contrastive_acc, m.align_metric, m.uniformity);
+            (f.contrastive_acc, f.alignment, f.uniformity) =
+                (m.contrastive_acc, m.align_metric, m.uniformity);
         }
         if let Some(e) = self.evaluations.last() {
             f.probes = e
@@ -88,7 +89,10 @@ impl RunRecord {
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
-                    let train = last_train.and_then(|m| m.probe_train_acc.get(i)).copied().unwrap_or(0.0);
+                    let train = last_train
+                        .and_then(|m| m.probe_train_acc.get(i))
+                        .copied()
+                        .unwrap_or(0.0);
                     (
                         p.feature.clone(),
                         FinalProbe {
@@ -111,7 +115,10 @@ impl RunRecord {
 /// Advances the trainer by one step and returns what became known (metrics at read steps,
 /// an evaluation at checkpoints). Before the first step it evaluates the initial encoder.
 /// `now` is the caller's clock in seconds.
-pub async fn advance(trainer: &mut Trainer, now: impl Fn() -> f64) -> Result<Vec<Event>, TrainError> {
+pub async fn advance(
+    trainer: &mut Trainer,
+    now: impl Fn() -> f64,
+) -> Result<Vec<Event>, TrainError> {
     let mut events = Vec::new();
     if trainer.steps_done() == 0 {
         events.push(Event::Evaluation(trainer.evaluate().await?));

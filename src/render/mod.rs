@@ -16,12 +16,25 @@ pub struct Rgb {
 
 impl Rgb {
     pub fn new(width: usize, height: usize, fill: u8) -> Self {
-        Self { width, height, pixels: vec![fill; width * height * 3] }
+        Self {
+            width,
+            height,
+            pixels: vec![fill; width * height * 3],
+        }
     }
 
     /// Draws a `[channels, h, w]` float view (grey or RGB; extra channels ignored) at (x, y),
     /// each pixel as a `scale × scale` block.
-    pub fn blit_view(&mut self, view: &[f32], channels: usize, h: usize, w: usize, x: usize, y: usize, scale: usize) {
+    pub fn blit_view(
+        &mut self,
+        view: &[f32],
+        channels: usize,
+        h: usize,
+        w: usize,
+        x: usize,
+        y: usize,
+        scale: usize,
+    ) {
         let plane = h * w;
         for py in 0..h * scale {
             for px in 0..w * scale {
@@ -33,7 +46,8 @@ impl Rgb {
                 for k in 0..3 {
                     let ch = if channels >= 3 { k } else { 0 };
                     let v = view[ch * plane + sy * w + sx];
-                    self.pixels[(ty * self.width + tx) * 3 + k] = (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
+                    self.pixels[(ty * self.width + tx) * 3 + k] =
+                        (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
                 }
             }
         }
@@ -48,7 +62,16 @@ impl Rgb {
     }
 
     pub fn text(&mut self, x: usize, y: usize, text: &str, colour: [u8; 3]) {
-        font::draw_text(&mut self.pixels, self.width, self.height, x, y, text, 1, colour);
+        font::draw_text(
+            &mut self.pixels,
+            self.width,
+            self.height,
+            x,
+            y,
+            text,
+            1,
+            colour,
+        );
     }
 
     /// PNG bytes of this picture.
@@ -65,7 +88,13 @@ impl Rgb {
 /// The first `count` training samples of `ds`, each shown as two augmented views side by side
 /// (drawn exactly as training step 0 would draw them), its labels below, and RandBit's bits
 /// as a row of black/white squares.
-pub fn sample_grid(ds: &Dataset, augment: &Augment, seed: u64, count: usize, columns: usize) -> Rgb {
+pub fn sample_grid(
+    ds: &Dataset,
+    augment: &Augment,
+    seed: u64,
+    count: usize,
+    columns: usize,
+) -> Rgb {
     let count = count.min(ds.train.len());
     let indices: Vec<usize> = (0..count).collect();
     let (a, b) = ds.two_views(&ds.train, &indices, augment, seed, 0);
@@ -82,12 +111,32 @@ pub fn sample_grid(ds: &Dataset, augment: &Augment, seed: u64, count: usize, col
     let per = a.channels * h * w;
     for i in 0..count {
         let (x, y) = ((i % columns) * cell_w + gap, (i / columns) * cell_h + gap);
-        img.blit_view(&a.data[i * per..(i + 1) * per], ds.channels, h, w, x, y, scale);
-        img.blit_view(&b.data[i * per..(i + 1) * per], ds.channels, h, w, x + vw + gap, y, scale);
+        img.blit_view(
+            &a.data[i * per..(i + 1) * per],
+            ds.channels,
+            h,
+            w,
+            x,
+            y,
+            scale,
+        );
+        img.blit_view(
+            &b.data[i * per..(i + 1) * per],
+            ds.channels,
+            h,
+            w,
+            x + vw + gap,
+            y,
+            scale,
+        );
         let mut ty = y + vh + 4;
         let sample = &ds.train[i];
         for (f, feature) in ds.features.iter().enumerate() {
-            let text = format!("{}:{}", short(&feature.name), feature.class_names[sample.labels[f]]);
+            let text = format!(
+                "{}:{}",
+                short(&feature.name),
+                feature.class_names[sample.labels[f]]
+            );
             img.text(x, ty, &text, [230, 230, 230]);
             ty += 10;
         }
@@ -96,7 +145,13 @@ pub fn sample_grid(ds: &Dataset, augment: &Augment, seed: u64, count: usize, col
             let sq = sq.clamp(2, 8);
             for bit in 0..ds.bits {
                 let on = (sample.bits >> bit) & 1 == 1;
-                img.fill_rect(x + bit * sq, ty, sq - 1, 7, if on { [255, 255, 255] } else { [70, 70, 70] });
+                img.fill_rect(
+                    x + bit * sq,
+                    ty,
+                    sq - 1,
+                    7,
+                    if on { [255, 255, 255] } else { [70, 70, 70] },
+                );
             }
         }
     }

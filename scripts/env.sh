@@ -1,0 +1,49 @@
+# Shared set-up for scripts/serve.sh and scripts/test.sh: installs only what is missing.
+# shellcheck shell=bash
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${CPG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/contrastive-playground}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+# The wasm build lives in its own folder so a native build never waits on its lock.
+export WASM_TARGET_DIR="$CACHE/target-wasm"
+export PATH="$HOME/.cargo/bin:$CACHE/tools/bin:$CACHE/node_modules/.bin:$PATH"
+mkdir -p "$CACHE"
+
+# Pinned tool versions (see ../shared/TOOLCHAIN.md): wasm-bindgen-cli must equal Cargo.lock's
+# wasm-bindgen; trunk 0.22 needs a newer rustc; Debian's wasm-opt breaks the bundle.
+TRUNK_VERSION=0.21.14
+WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/version = "\(.*\)"/\1/p')"
+BINARYEN_VERSION=132.0.0
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing apt packages: ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq -o DPkg::Lock::Timeout=600
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}"
+}
+
+ensure_wasm_target() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+}
+
+ensure_web_tools() {
+  ensure_wasm_target
+  if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
+    echo "installing trunk $TRUNK_VERSION (about 10 min)"
+    CARGO_TARGET_DIR="$CACHE/tools-target" cargo install trunk --version "$TRUNK_VERSION" --locked --root "$CACHE/tools"
+  fi
+  if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
+    echo "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 8 min)"
+    CARGO_TARGET_DIR="$CACHE/tools-target" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root "$CACHE/tools" \
+      || CARGO_TARGET_DIR="$CACHE/tools-target" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked --root "$CACHE/tools"
+  fi
+  if ! wasm-opt --version 2>/dev/null | grep -q "version_${BINARYEN_VERSION%%.*}"; then
+    echo "installing binaryen@$BINARYEN_VERSION (wasm-opt) from npm"
+    (cd "$CACHE" && npm install --no-save --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null)
+  fi
+  export TRUNK_TOOLS_WASM_BINDGEN="$WASM_BINDGEN_VERSION"
+  export TRUNK_TOOLS_WASM_OPT="version_${BINARYEN_VERSION%%.*}"
+}

@@ -1,0 +1,173 @@
+// End-to-end tests of the page in Debian's headless Chromium (playwright-core).
+// Usage: node tests/browser/e2e.js <dist dir> <native CLI binary> <screenshot dir>
+'use strict';
+const http = require('http');
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+const { chromium } = require('playwright-core');
+
+const [dist, cli, shots] = process.argv.slice(2);
+if (!dist || !cli || !shots) {
+  console.error('usage: node e2e.js <dist> <cli> <screenshots>');
+  process.exit(2);
+}
+fs.mkdirSync(shots, { recursive: true });
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.png': 'image/png' };
+function serve() {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    let file = path.join(dist, decodeURIComponent(url.pathname));
+    if (!file.startsWith(path.resolve(dist))) { res.writeHead(403); return res.end(); }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404); return res.end('not found'); }
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
+      res.end(data);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const FLAGS = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic'];
+const launch = (webgpu) => chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+  args: webgpu ? [...FLAGS, '--enable-unsafe-webgpu'] : FLAGS,
+});
+
+// A tiny experiment: SwiftShader's WebGPU is correct but slow.
+const TINY = 'v=1&data=digits&train_size=64&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&steps=4&eval_every=1&checkpoints=1';
+
+function cliFingerprint(query) {
+  const out = execFileSync(cli, ['dataset', '--config', query], { encoding: 'utf8' });
+  return out.match(/^fingerprint: (\w+)$/m)[1];
+}
+function cliFirstLoss(query) {
+  const file = path.join(shots, 'cli-run.json');
+  execFileSync(cli, ['train', '--quiet', '--config', query, '--out', file], { encoding: 'utf8' });
+  return JSON.parse(fs.readFileSync(file, 'utf8')).history[0].loss;
+}
+
+let passed = 0, failed = 0;
+async function test(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e && e.stack || e}`);
+  }
+}
+function assert(cond, message) { if (!cond) throw new Error(message); }
+
+async function openPage(browser, base, query, errors) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const t0 = Date.now();
+  await page.goto(`${base}/${query ? '?' + query : ''}`);
+  await page.waitForSelector('#train', { timeout: 60000 });
+  return { page, loadMs: Date.now() - t0 };
+}
+
+(async () => {
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const gpuBrowser = await launch(true);
+
+  await test('page loads with no console errors', async () => {
+    const errors = [];
+    const { page, loadMs } = await openPage(gpuBrowser, base, '', errors);
+    await page.waitForFunction(() => document.querySelector('#fingerprint').textContent.match(/[0-9a-f]{16}/), null, { timeout: 60000 });
+    await page.screenshot({ path: path.join(shots, 'load.png'), fullPage: true });
+    console.log(`     load-to-interactive ${loadMs} ms`);
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await page.close();
+  });
+
+  await test('moving a slider changes the URL', async () => {
+    const errors = [];
+    const { page } = await openPage(gpuBrowser, base, '', errors);
+    await page.$eval('#knob-bits', (el) => { el.value = '13'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+    await page.waitForFunction(() => location.search.includes('bits=13'), null, { timeout: 5000 });
+    await page.selectOption('#knob-loss', 'swd_cube');
+    await page.waitForFunction(() => location.search.includes('loss=swd_cube'), null, { timeout: 5000 });
+    await page.close();
+  });
+
+  await test('a crafted link restores its values and warns about bad parameters', async () => {
+    const errors = [];
+    const { page } = await openPage(gpuBrowser, base, 'v=1&bits=12&loss=logsumexp&tau=0.1&colour=red&lr=abc&batch=99999', errors);
+    assert(await page.$eval('#knob-bits', (el) => el.value) === '12', 'bits not restored');
+    assert(await page.$eval('#knob-loss', (el) => el.value) === 'logsumexp', 'loss not restored');
+    const text = await page.$eval('#url-warnings', (el) => el.textContent);
+    for (const needle of ['colour', 'unknown parameter', 'lr', 'not a number', 'batch', 'out of range', 'using 256']) {
+      assert(text.includes(needle), `warning lacks ${needle}: ${text}`);
+    }
+    await page.screenshot({ path: path.join(shots, 'warnings.png') });
+    await page.click('#dismiss-warnings');
+    assert(await page.$('#url-warnings') === null, 'warning not dismissed');
+    assert(!(await page.evaluate(() => location.search)).includes('colour'), 'bad key kept in the URL');
+    await page.close();
+  });
+
+  await test('the fingerprint shown for a link equals the CLI one', async () => {
+    const query = 'v=1&data=digit_on_objects&unique_digits=7&train_size=300&test_size=40&seed=5';
+    const expected = cliFingerprint(query);
+    const { page } = await openPage(gpuBrowser, base, query, []);
+    await page.waitForFunction((fp) => document.querySelector('#fingerprint').textContent.includes(fp), expected, { timeout: 60000 });
+    await page.close();
+  });
+
+  await test('trains on WebGPU, charts receive points, clicks stay fast', async () => {
+    const errors = [];
+    const { page } = await openPage(gpuBrowser, base, TINY + '&steps=6', errors);
+    await page.click('#train');
+    await page.waitForFunction(() => document.querySelector('#backend-badge').textContent.includes('WebGPU'), null, { timeout: 120000 });
+    await page.waitForFunction(() => Number(document.querySelector('#chart-loss').dataset.points) > 0, null, { timeout: 300000 });
+    // A click while training: time from click to the status line changing.
+    const ms = await page.evaluate(() => new Promise((resolve) => {
+      const status = document.querySelector('#status');
+      const t0 = performance.now();
+      new MutationObserver(() => resolve(performance.now() - t0)).observe(status, { childList: true, subtree: true, characterData: true });
+      document.querySelector('#pause').click();
+    }));
+    console.log(`     click handled in ${ms.toFixed(1)} ms while training`);
+    assert(ms < 200, `click took ${ms} ms`);
+    await page.click('#pause'); // resume
+    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('finished'), null, { timeout: 300000 });
+    assert(Number(await page.$eval('#chart-probes', (el) => el.dataset.points)) > 0, 'probe chart empty');
+    await page.screenshot({ path: path.join(shots, 'webgpu-trained.png'), fullPage: true });
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await page.close();
+  });
+  await gpuBrowser.close();
+
+  const cpuBrowser = await launch(false);
+  await test('without WebGPU it trains on the CPU fallback, same first-step loss as the CLI', async () => {
+    const errors = [];
+    const { page } = await openPage(cpuBrowser, base, TINY, errors);
+    const expectedFp = cliFingerprint(TINY);
+    await page.waitForFunction((fp) => document.querySelector('#fingerprint').textContent.includes(fp), expectedFp, { timeout: 60000 });
+    await page.click('#train');
+    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('finished'), null, { timeout: 300000 });
+    const badge = await page.$eval('#backend-badge', (el) => el.textContent + ' / ' + el.title);
+    assert(badge.includes('CPU') && badge.includes('no WebGPU'), 'badge: ' + badge);
+    const pageLoss = Number(await page.$eval('#first-loss', (el) => el.textContent));
+    const cliLoss = cliFirstLoss(TINY);
+    console.log(`     first-step loss: page ${pageLoss}, CLI ${cliLoss}`);
+    assert(Math.abs(pageLoss - cliLoss) <= 1e-4 * Math.max(1, Math.abs(cliLoss)), `page ${pageLoss} vs CLI ${cliLoss}`);
+    assert(Number(await page.$eval('#chart-loss', (el) => el.dataset.points)) > 0, 'loss chart empty');
+    await page.screenshot({ path: path.join(shots, 'cpu-trained.png'), fullPage: true });
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await page.close();
+  });
+  await cpuBrowser.close();
+  server.close();
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+})().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,171 @@
+//! The README's commands, run as a user would: the real binary, real files.
+
+use std::process::Command;
+
+fn cli(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_contrastive-playground"))
+        .args(args)
+        .output()
+        .expect("binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("cpg-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn dataset_prints_the_fingerprint_and_writes_a_png_grid() {
+    let png = temp("grid.png");
+    let (ok, out, err) = cli(&[
+        "dataset",
+        "--config",
+        "http://localhost:8080/?v=1&data=randbit&bits=6&train_size=100&test_size=40",
+        "--png",
+        png.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let fp = out
+        .lines()
+        .find_map(|l| l.strip_prefix("fingerprint: "))
+        .expect("fingerprint line");
+    assert_eq!(fp.len(), 16);
+    assert!(out.contains("class balance (digit)"));
+    let img = image::open(&png).expect("a PNG");
+    assert!(img.width() > 300 && img.height() > 100);
+    // The same link gives the same fingerprint; another seed another.
+    let (_, again, _) = cli(&[
+        "dataset",
+        "--config",
+        "?data=randbit&bits=6&train_size=100&test_size=40",
+    ]);
+    assert!(again.contains(&format!("fingerprint: {fp}")));
+    let (_, other, _) = cli(&[
+        "dataset",
+        "--config",
+        "?data=randbit&bits=6&train_size=100&test_size=40&seed=9",
+    ]);
+    assert!(!other.contains(&format!("fingerprint: {fp}")));
+}
+
+#[test]
+fn a_bad_config_prints_each_problem_and_fails() {
+    let (ok, _, err) = cli(&["dataset", "--config", "?bits=99&tau=abc&colour=red"]);
+    assert!(!ok);
+    for needle in [
+        "bits=\"99\": out of range 0..=20",
+        "tau=\"abc\": not a number",
+        "colour=\"red\": unknown parameter",
+    ] {
+        assert!(err.contains(needle), "missing {needle:?} in {err}");
+    }
+}
+
+#[test]
+fn bring_your_own_mnist_files_as_the_randbit_base() {
+    // A small MNIST pair in IDX format, written here; labels i % 10.
+    let n = 60u32;
+    let mut images = vec![0, 0, 8, 3];
+    for d in [n, 28, 28] {
+        images.extend(d.to_be_bytes());
+    }
+    for i in 0..n {
+        images.extend((0..784).map(|p| ((p as u32 * 7 + i * 13) % 256) as u8));
+    }
+    let mut labels = vec![0, 0, 8, 1];
+    labels.extend(n.to_be_bytes());
+    labels.extend((0..n).map(|i| (i % 10) as u8));
+    let (img_path, lbl_path) = (temp("t-images-idx3-ubyte"), temp("t-labels-idx1-ubyte"));
+    std::fs::write(&img_path, &images).unwrap();
+    std::fs::write(&lbl_path, &labels).unwrap();
+    let (ok, out, err) = cli(&[
+        "dataset",
+        "--config",
+        "data=randbit&base=file&bits=3",
+        "--data-file",
+        img_path.to_str().unwrap(),
+        "--data-file",
+        lbl_path.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("MNIST"), "{out}");
+    assert!(out.contains("1x28x28 + 3 bit plane(s)"), "{out}");
+    // A truncated file is refused with a message naming it.
+    std::fs::write(&img_path, &images[..1000]).unwrap();
+    let (ok, _, err) = cli(&[
+        "dataset",
+        "--config",
+        "data=randbit&base=file",
+        "--data-file",
+        img_path.to_str().unwrap(),
+        "--data-file",
+        lbl_path.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("t-images-idx3-ubyte") && err.contains("truncated"),
+        "{err}"
+    );
+    // base=file without a file says what is missing.
+    let (ok, _, err) = cli(&["dataset", "--config", "data=randbit&base=file"]);
+    assert!(!ok && err.contains("needs a data file"), "{err}");
+}
+
+#[test]
+fn train_writes_run_json_in_the_documented_shape() {
+    let out_path = temp("run.json");
+    let (ok, out, err) = cli(&[
+        "train",
+        "--quiet",
+        "--config",
+        "data=digits&train_size=128&test_size=32&batch=16&width=0.25&head_width=16&out_dim=8&steps=4&eval_every=2&checkpoints=1",
+        "--out",
+        out_path.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("chance"), "{out}");
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
+    assert!(run["config"].as_str().unwrap().starts_with("v=1"));
+    assert_eq!(run["fingerprint"].as_str().unwrap().len(), 16);
+    assert_eq!(run["backend"], "cpu");
+    let h = &run["history"][0];
+    for key in ["step", "loss", "alignment", "distribution"] {
+        assert!(h[key].is_number(), "history lacks {key}");
+    }
+    let p = &run["final"]["probes"]["digit"];
+    for key in ["online_test_acc", "offline_test_acc", "knn_acc", "chance"] {
+        let v = p[key].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&v), "{key} = {v}");
+    }
+    assert!(run["final"]["contrastive_acc"].is_number());
+}
+
+#[test]
+fn sweep_writes_one_csv_row_per_grid_point() {
+    let csv = temp("sweep.csv");
+    let (ok, out, err) = cli(&[
+        "sweep",
+        "--config",
+        "data=randbit&train_size=128&test_size=32&batch=16&width=0.25&head_width=16&out_dim=8&steps=2&eval_every=1&checkpoints=1",
+        "--vary",
+        "bits=0,3",
+        "--vary",
+        "tau=0.1,0.2",
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("digit: linear-probe test accuracy"), "{out}");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(text.lines().count(), 1 + 4);
+    assert!(text.lines().next().unwrap().starts_with("bits,tau,"));
+    let (ok, _, err) = cli(&["sweep", "--vary", "bits=0,50"]);
+    assert!(!ok && err.contains("bits=50"), "{err}");
+}
