@@ -26,7 +26,7 @@ fn one_step(query: &str, device: &Device, backend: BackendKind) -> (Vec<f32>, Ve
     let x = Tensor::<4>::from_data(TensorData::new([a.data, b.data].concat(), shape), &device)
         .require_grad();
     let z = model.head.forward(model.encoder.forward(x.clone())); // [2n, out]
-    let (z1, z2) = (z.clone().slice([0..n]), z.slice([n..2 * n]));
+    let (z1, z2) = (z.clone().narrow(0, 0, n), z.narrow(0, n, n));
     let draw = SwdDraw::new(c.loss, 2 * n, z1.dims()[1], &mut stream(c.seed, "swd", 0));
     let parts = contrastive_loss(&c, z1, z2, Some(&draw), backend.has_device_sort());
     let grads = parts.total.backward();

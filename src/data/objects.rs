@@ -207,12 +207,12 @@ pub fn paint_background(img: &mut Image, palette: Palette, rng: &mut SeededRng) 
     };
     let (sx, sy) = (wave(w, fx, px), wave(h, fy, py));
     let plane = w * h;
-    for y in 0..h {
-        for x in 0..w {
+    for (y, wave_y) in sy.iter().enumerate() {
+        for (x, wave_x) in sx.iter().enumerate() {
             let t = if gradient {
                 (x as f32 * fx + y as f32 * fy) * 0.5
             } else {
-                0.5 + 0.5 * sx[x] * sy[y]
+                0.5 + 0.5 * wave_x * wave_y
             };
             let t = t.clamp(0.0, 1.0);
             let n = noise * (rng.uniform() - 0.5) * 2.0;
@@ -243,15 +243,11 @@ mod tests {
 
     #[test]
     fn every_class_covers_a_sensible_area_and_the_mask_matches() {
-        for class in 0..OBJECT_CLASSES.len() {
+        for (class, name) in OBJECT_CLASSES.iter().enumerate() {
             let mut rng = stream(3, "t", class as u64);
             let (img, mask) = draw_object(class, 32, Palette::random(&mut rng), &mut rng);
             let area = mask.iter().filter(|&&m| m == 1).count();
-            assert!(
-                (40..700).contains(&area),
-                "{} area {area}",
-                OBJECT_CLASSES[class]
-            );
+            assert!((40..700).contains(&area), "{name} area {area}");
             assert_eq!(img.pixels.len(), 3 * 32 * 32);
         }
     }

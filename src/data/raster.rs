@@ -109,7 +109,7 @@ mod tests {
         stroke(&mut c, w, h, &[p(2.0, 8.0), p(14.0, 8.0)], 2.0);
         assert_eq!(c[7 * w + 8], 1.0);
         assert_eq!(c[2 * w + 8], 0.0);
-        assert_eq!(c[8 * w + 0], 0.0);
+        assert_eq!(c[8 * w], 0.0);
     }
 
     #[test]

@@ -105,11 +105,18 @@ impl RunRecord {
                     )
                 })
                 .collect();
-            let ari = |e: &Evaluation| e.local.iter().find(|l| l.block == block).map(|l| l.ari);
-            f.ari = ari(e);
-            f.ari_at_init = self.evaluations.first().and_then(ari);
+            f.ari = block_ari(e, block);
+            f.ari_at_init = self
+                .evaluations
+                .first()
+                .and_then(|first| block_ari(first, block));
         }
     }
+}
+
+/// The adjusted Rand index of `block`'s clusters in an evaluation, if it has local features.
+fn block_ari(e: &Evaluation, block: usize) -> Option<f32> {
+    e.local.iter().find(|l| l.block == block).map(|l| l.ari)
 }
 
 /// Advances the trainer by one step and returns what became known (metrics at read steps,

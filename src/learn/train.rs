@@ -232,7 +232,7 @@ impl Trainer {
 
     /// Whether the step just done is one whose metrics are read.
     pub fn read_due(&self) -> bool {
-        self.step > 0 && (self.step % self.config.eval_every == 0 || self.finished())
+        self.step > 0 && (self.step.is_multiple_of(self.config.eval_every) || self.finished())
     }
 
     /// Whether a full evaluation is due after the step just done (and at step 0).
@@ -242,7 +242,7 @@ impl Trainer {
             .steps
             .div_ceil(self.config.checkpoints.max(1))
             .max(1);
-        self.step == 0 || self.step % every == 0 || self.finished()
+        self.step == 0 || self.step.is_multiple_of(every) || self.finished()
     }
 
     /// The next batch of training indices: epochs of seeded shuffles.
@@ -285,8 +285,8 @@ impl Trainer {
         let x = Tensor::cat(vec![self.tensor(a, &device), self.tensor(b, &device)], 0); // [2n, C, H, W]
         let h = self.model.encoder.forward(x); // [2n, rep]
         let z = self.model.head.forward(h.clone()); // [2n, out]
-        let z1 = z.clone().slice([0..n]); // [n, out]
-        let z2 = z.slice([n..2 * n]); // [n, out]
+        let z1 = z.clone().narrow(0, 0, n); // [n, out]
+        let z2 = z.narrow(0, n, n); // [n, out]
         let swd = matches!(
             self.config.loss,
             LossKind::SwdSphere | LossKind::SwdCube | LossKind::SwdNormal
@@ -308,7 +308,7 @@ impl Trainer {
         );
 
         // Online probes on the stop-gradient representation of the first view.
-        let h1 = h.slice([0..n]).detach(); // [n, rep]
+        let h1 = h.narrow(0, 0, n).detach(); // [n, rep]
         let ce = CrossEntropyLossConfig::new().init(&device);
         let mut probe_loss = Tensor::<1>::zeros([1], &device);
         let mut probe_acc = Vec::new();

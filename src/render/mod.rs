@@ -25,6 +25,7 @@ impl Rgb {
 
     /// Draws a `[channels, h, w]` float view (grey or RGB; extra channels ignored) at (x, y),
     /// each pixel as a `scale × scale` block.
+    #[allow(clippy::too_many_arguments)] // a view's shape and a placement: all plain numbers
     pub fn blit_view(
         &mut self,
         view: &[f32],

@@ -50,6 +50,11 @@ const RIGHT: f32 = 8.0;
 const TOP: f32 = 8.0;
 const BOTTOM: f32 = 40.0;
 
+/// An SVG number attribute.
+fn n(v: f32) -> String {
+    format!("{v:.1}")
+}
+
 fn fmt_tick(v: f32) -> String {
     if v.abs() >= 1000.0 {
         format!("{:.0}", v)
@@ -118,27 +123,28 @@ pub fn LineChart(
                 let x = LEFT + (i % 3) as f32 * 105.0;
                 let y = H - 18.0 + (i / 3) as f32 * 11.0;
                 view! {
-                    <rect x=x y=y - 7.0 width="10" height="3" fill=s.colour.clone() />
-                    <text x=x + 13.0 y=y font-size="9" fill="#333">{s.name.clone()}</text>
+                    <rect x=n(x) y=n(y - 7.0) width="10" height="3" fill=s.colour.clone() />
+                    <text x=n(x + 13.0) y=n(y) font-size="9" fill="#333">{s.name.clone()}</text>
                 }
             })
             .collect_view();
         view! {
-            <line x1=LEFT y1=TOP x2=LEFT y2=H - BOTTOM stroke="#999" />
-            <line x1=LEFT y1=H - BOTTOM x2=W - RIGHT y2=H - BOTTOM stroke="#999" />
-            <text x=LEFT - 4.0 y=TOP + 8.0 font-size="9" text-anchor="end" fill="#555">{fmt_tick(y1)}</text>
-            <text x=LEFT - 4.0 y=H - BOTTOM font-size="9" text-anchor="end" fill="#555">{fmt_tick(y0)}</text>
-            <text x=LEFT y=H - BOTTOM + 11.0 font-size="9" fill="#555">{fmt_tick(x0)}</text>
-            <text x=W - RIGHT y=H - BOTTOM + 11.0 font-size="9" text-anchor="end" fill="#555">{fmt_tick(x1)}</text>
+            <line x1=n(LEFT) y1=n(TOP) x2=n(LEFT) y2=n(H - BOTTOM) stroke="#999" />
+            <line x1=n(LEFT) y1=n(H - BOTTOM) x2=n(W - RIGHT) y2=n(H - BOTTOM) stroke="#999" />
+            <text x=n(LEFT - 4.0) y=n(TOP + 8.0) font-size="9" text-anchor="end" fill="#555">{fmt_tick(y1)}</text>
+            <text x=n(LEFT - 4.0) y=n(H - BOTTOM) font-size="9" text-anchor="end" fill="#555">{fmt_tick(y0)}</text>
+            <text x=n(LEFT) y=n(H - BOTTOM + 11.0) font-size="9" fill="#555">{fmt_tick(x0)}</text>
+            <text x=n(W - RIGHT) y=n(H - BOTTOM + 11.0) font-size="9" text-anchor="end" fill="#555">{fmt_tick(x1)}</text>
             {lines}
             {legend}
         }
     };
+    let point_count = move || series.with(|s| s.iter().map(|s| s.points.len()).sum::<usize>()).to_string();
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
-            <svg id=id xmlns="http://www.w3.org/2000/svg" viewBox=format!("0 0 {W} {H}") width=W height=H
-                data-points=move || series.get().iter().map(|s| s.points.len()).sum::<usize>().to_string()>
+            <svg id=id xmlns="http://www.w3.org/2000/svg" viewBox=format!("0 0 {W} {H}") width=n(W) height=n(H)
+                data-points=point_count>
                 {body}
             </svg>
         </figure>
@@ -167,7 +173,7 @@ pub fn Scatter(id: &'static str, points: Signal<Vec<([f32; 2], usize)>>) -> impl
         };
         points
             .iter()
-            .map(|(p, c)| view! { <circle cx=scale(p[0], 0) cy=s - scale(p[1], 1) r="2.2" fill=colour(*c) fill-opacity="0.8" /> })
+            .map(|(p, c)| view! { <circle cx=n(scale(p[0], 0)) cy=n(s - scale(p[1], 1)) r="2.2" fill=colour(*c) fill-opacity="0.8" /> })
             .collect_view()
     };
     view! { <svg id=id xmlns="http://www.w3.org/2000/svg" viewBox="0 0 220 220" width="220" height="220" class="scatter">{body}</svg> }
@@ -178,12 +184,12 @@ pub fn Scatter(id: &'static str, points: Signal<Vec<([f32; 2], usize)>>) -> impl
 pub fn Heatmap(id: &'static str, values: Signal<Vec<f32>>) -> impl IntoView {
     let body = move || {
         let v = values.get();
-        let n = (v.len() as f32).sqrt() as usize;
-        if n == 0 {
+        let side = (v.len() as f32).sqrt() as usize;
+        if side == 0 {
             return ().into_any();
         }
-        let cell = 220.0 / n as f32;
-        (0..n * n)
+        let cell = 220.0 / side as f32;
+        (0..side * side)
             .map(|i| {
                 let x = v[i].clamp(-1.0, 1.0);
                 let (r, g, b) = if x >= 0.0 {
@@ -192,7 +198,7 @@ pub fn Heatmap(id: &'static str, values: Signal<Vec<f32>>) -> impl IntoView {
                     (255.0 * (1.0 + x), 255.0 * (1.0 + x), 255.0)
                 };
                 let fill = format!("rgb({:.0},{:.0},{:.0})", r, g, b);
-                view! { <rect x=(i % n) as f32 * cell y=(i / n) as f32 * cell width=cell + 0.3 height=cell + 0.3 fill=fill /> }
+                view! { <rect x=n((i % side) as f32 * cell) y=n((i / side) as f32 * cell) width=n(cell + 0.3) height=n(cell + 0.3) fill=fill /> }
             })
             .collect_view()
             .into_any()

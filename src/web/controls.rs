@@ -58,12 +58,12 @@ fn Knob(
         }
         .into_any(),
         Domain::Int { min, max } if max - min <= 64 => view! {
-            <input id=format!("knob-{key}") type="range" min=min max=max step="1" prop:value=value
+            <input id=format!("knob-{key}") type="range" min=min.to_string() max=max.to_string() step="1" prop:value=value
                 on:input=move |ev| apply(event_target_value(&ev)) />
         }
         .into_any(),
         Domain::Int { min, max } => view! {
-            <input id=format!("knob-{key}") type="number" min=min max=max step="1" prop:value=value
+            <input id=format!("knob-{key}") type="number" min=min.to_string() max=max.to_string() step="1" prop:value=value
                 on:change=move |ev| apply(event_target_value(&ev)) />
         }
         .into_any(),

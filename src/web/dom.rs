@@ -143,6 +143,6 @@ pub fn paint(canvas: &HtmlCanvasElement, picture: &Rgb) {
         picture.width as u32,
         picture.height as u32,
     ) {
-        let _ = ctx.put_image_data(&data, 0.0, 0.0);
+        let _ = ctx.put_image_data(&data, 0, 0);
     }
 }

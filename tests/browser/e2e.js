@@ -7,8 +7,9 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const { chromium } = require('playwright-core');
 
-const [dist, cli, shots] = process.argv.slice(2);
-if (!dist || !cli || !shots) {
+const [distArg, cli, shots] = process.argv.slice(2);
+const dist = distArg && path.resolve(distArg);
+if (!distArg || !cli || !shots) {
   console.error('usage: node e2e.js <dist> <cli> <screenshots>');
   process.exit(2);
 }
@@ -19,7 +20,7 @@ function serve() {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://localhost');
     let file = path.join(dist, decodeURIComponent(url.pathname));
-    if (!file.startsWith(path.resolve(dist))) { res.writeHead(403); return res.end(); }
+    if (!file.startsWith(dist)) { res.writeHead(403); return res.end(); }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
     fs.readFile(file, (err, data) => {
       if (err) { res.writeHead(404); return res.end('not found'); }
@@ -125,7 +126,7 @@ async function openPage(browser, base, query, errors) {
 
   await test('trains on WebGPU, charts receive points, clicks stay fast', async () => {
     const errors = [];
-    const { page } = await openPage(gpuBrowser, base, TINY + '&steps=6', errors);
+    const { page } = await openPage(gpuBrowser, base, TINY.replace('steps=4', 'steps=6'), errors);
     await page.click('#train');
     await page.waitForFunction(() => document.querySelector('#backend-badge').textContent.includes('WebGPU'), null, { timeout: 120000 });
     await page.waitForFunction(() => Number(document.querySelector('#chart-loss').dataset.points) > 0, null, { timeout: 300000 });
