@@ -644,6 +644,12 @@ pub fn App() -> impl IntoView {
                 <h2>"Local features"</h2>
                 <p class="hint">"Per block (rows, earlier = finer): test image, then its K-means cluster map."</p>
                 <canvas node_ref=local_ref id="local-features"></canvas>
+                {move || {
+                    let r = record.get();
+                    r.evaluations.last().filter(|e| e.local.is_empty()).map(|_| view! {
+                        <p class="hint">"This dataset has no object masks: choose objects, digit_on_objects, multidigits, colour_shape or scenes to see local features and their ARI."</p>
+                    })
+                }}
                 <h2>"Embedding"</h2>
                 <div class="pair">
                     <div>

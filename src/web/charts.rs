@@ -139,7 +139,11 @@ pub fn LineChart(
             {legend}
         }
     };
-    let point_count = move || series.with(|s| s.iter().map(|s| s.points.len()).sum::<usize>()).to_string();
+    let point_count = move || {
+        series
+            .with(|s| s.iter().map(|s| s.points.len()).sum::<usize>())
+            .to_string()
+    };
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
