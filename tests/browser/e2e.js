@@ -147,6 +147,30 @@ async function openPage(browser, base, query, errors) {
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
     await page.close();
   });
+  await test('dropped files: a corrupt one is refused, an MNIST pair becomes the base set', async () => {
+    const errors = [];
+    const { page } = await openPage(gpuBrowser, base, 'v=1&data=digits', errors);
+    const drop = (files) => page.evaluate((files) => {
+      const dt = new DataTransfer();
+      for (const [name, bytes] of files) dt.items.add(new File([new Uint8Array(bytes)], name));
+      document.querySelector('#drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, files);
+    await drop([['broken.png', [0x89, 0x50, 0x4e, 0x47, 1, 2, 3]]]);
+    await page.waitForSelector('#file-error', { timeout: 10000 });
+    const message = await page.$eval('#file-error', (el) => el.textContent);
+    assert(message.includes('broken.png'), 'error names the file: ' + message);
+    // A 20-image MNIST pair written here.
+    const n = 20;
+    const images = [0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 28, 0, 0, 0, 28];
+    for (let i = 0; i < n * 784; i++) images.push((i * 7) % 256);
+    const labels = [0, 0, 8, 1, 0, 0, 0, n];
+    for (let i = 0; i < n; i++) labels.push(i % 10);
+    await drop([['my-images-idx3-ubyte', images], ['my-labels-idx1-ubyte', labels]]);
+    await page.waitForFunction(() => location.search.includes('base=file') && location.search.includes('data=randbit'), null, { timeout: 10000 });
+    await page.waitForFunction(() => document.querySelector('#fingerprint').textContent.includes('MNIST'), null, { timeout: 30000 });
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await page.close();
+  });
   await gpuBrowser.close();
 
   const cpuBrowser = await launch(false);
@@ -164,6 +188,13 @@ async function openPage(browser, base, query, errors) {
     console.log(`     first-step loss: page ${pageLoss}, CLI ${cliLoss}`);
     assert(Math.abs(pageLoss - cliLoss) <= 1e-4 * Math.max(1, Math.abs(cliLoss)), `page ${pageLoss} vs CLI ${cliLoss}`);
     assert(Number(await page.$eval('#chart-loss', (el) => el.dataset.points)) > 0, 'loss chart empty');
+    // Export: the run as JSON, with the link and the fingerprint.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+    const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    assert(exported.fingerprint === expectedFp && exported.config.startsWith('v=1'), 'exported run.json: ' + exported.config);
+    assert(exported.history.length === 4, 'exported history length ' + exported.history.length);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    assert(fs.readFileSync(await csv.path(), 'utf8').startsWith('step,loss,alignment'), 'CSV header');
     await page.screenshot({ path: path.join(shots, 'cpu-trained.png'), fullPage: true });
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
     await page.close();
