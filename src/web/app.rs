@@ -164,8 +164,20 @@ pub fn App() -> impl IntoView {
 
     // The worker, and what it says.
     let worker_slot = StoredValue::new_local(None::<Worker>);
+    // Messages posted before the worker's wasm has loaded would be lost: hold them until Ready.
+    let worker_ready = StoredValue::new(false);
+    let queued = StoredValue::new(Vec::<ToWorker>::new());
     let on_message = move |message: FromWorker| match message {
-        FromWorker::Ready => {}
+        FromWorker::Ready => {
+            worker_ready.set_value(true);
+            let mut waiting = Vec::new();
+            queued.update_value(|q| std::mem::swap(q, &mut waiting));
+            worker_slot.with_value(|w| {
+                if let Some(w) = w {
+                    waiting.iter().for_each(|m| send(w, m));
+                }
+            });
+        }
         FromWorker::Described {
             query,
             fingerprint: fp,
@@ -256,12 +268,17 @@ pub fn App() -> impl IntoView {
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
+        worker_ready.set_value(false);
         worker_slot.set_value(Some(worker));
     };
     spawn_worker();
     let post = move |message: ToWorker| {
         if worker_slot.with_value(|w| w.is_none()) {
             spawn_worker();
+        }
+        if !worker_ready.get_value() {
+            queued.update_value(|q| q.push(message));
+            return;
         }
         worker_slot.with_value(|w| {
             if let Some(w) = w {

@@ -166,7 +166,7 @@ async function openPage(browser, base, query, errors) {
     const labels = [0, 0, 8, 1, 0, 0, 0, n];
     for (let i = 0; i < n; i++) labels.push(i % 10);
     await drop([['my-images-idx3-ubyte', images], ['my-labels-idx1-ubyte', labels]]);
-    await page.waitForFunction(() => location.search.includes('base=file') && location.search.includes('data=randbit'), null, { timeout: 10000 });
+    await page.waitForFunction(() => location.search.includes('base=file') && !location.search.includes('data=digits'), null, { timeout: 10000 });
     await page.waitForFunction(() => document.querySelector('#fingerprint').textContent.includes('MNIST'), null, { timeout: 30000 });
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
     await page.close();
