@@ -63,15 +63,19 @@ fn naive_ntxent(z1: &[f32], z2: &[f32], d: usize, tau: f64) -> f64 {
         / (2 * n) as f64
 }
 
-fn naive_logsumexp(z1: &[f32], z2: &[f32], d: usize, tau: f64, lambda: f64) -> f64 {
-    let (h1, h2) = (normalize(z1, d), normalize(z2, d));
-    let align = h1
-        .iter()
-        .zip(&h2)
+/// The notebook's alignment: mean squared difference over batch and dimensions, halved.
+fn naive_half_mean_square(h1: &[f32], h2: &[f32]) -> f64 {
+    h1.iter()
+        .zip(h2)
         .map(|(a, b)| ((a - b) as f64).powi(2))
         .sum::<f64>()
         / h1.len() as f64
-        / 2.0;
+        / 2.0
+}
+
+fn naive_logsumexp(z1: &[f32], z2: &[f32], d: usize, tau: f64, lambda: f64) -> f64 {
+    let (h1, h2) = (normalize(z1, d), normalize(z2, d));
+    let align = naive_half_mean_square(&h1, &h2);
     let all: Vec<f32> = [h1, h2].concat();
     let m = all.len() / d;
     let dist = (0..m)
@@ -91,13 +95,7 @@ fn naive_swd(z1: &[f32], z2: &[f32], d: usize, lambda: f64, draw: &SwdDraw, sphe
     } else {
         (z1.to_vec(), z2.to_vec())
     };
-    let align = h1
-        .iter()
-        .zip(&h2)
-        .map(|(a, b)| ((a - b) as f64).powi(2))
-        .sum::<f64>()
-        / h1.len() as f64
-        / 2.0;
+    let align = naive_half_mean_square(&h1, &h2);
     let all: Vec<f32> = [h1, h2].concat();
     let m = all.len() / d;
     let mut total = 0.0;
