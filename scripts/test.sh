@@ -16,7 +16,7 @@ cargo build --release --locked
 cargo test --release --locked
 
 echo "== wasm32: library and page"
-CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo build --release --locked --target wasm32-unknown-unknown --lib
+CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo build --profile wasm-release --locked --target wasm32-unknown-unknown --lib
 CARGO_TARGET_DIR="$WASM_TARGET_DIR" trunk build --release
 wasm_bytes=$(cat dist/*.wasm | wc -c); wasm_gzip=$(for f in dist/*.wasm; do gzip -9 -c "$f"; done | wc -c)
 echo "wasm bundle: $wasm_bytes bytes, $wasm_gzip bytes gzipped (page + worker)"

@@ -8,9 +8,11 @@ pub mod data;
 pub mod eval;
 pub mod learn;
 pub mod params;
+pub mod presets;
 pub mod protocol;
 pub mod render;
 pub mod rng;
+pub mod sweep;
 pub mod url;
 
 pub use params::ExperimentConfig;

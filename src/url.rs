@@ -6,6 +6,7 @@
 //! clamps: a value is used exactly as written or not at all.
 
 use crate::params::{ExperimentConfig, PARAMS};
+use crate::sweep::{Effect, SweepSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -37,6 +38,22 @@ impl fmt::Display for ParamWarning {
 pub struct Decoded {
     pub config: ExperimentConfig,
     pub warnings: Vec<ParamWarning>,
+    /// The link's sweep (`sweep=bits:0,5;tau:0.1,0.5&effect=offline`), if it has a valid one.
+    pub sweep: Option<SweepSpec>,
+}
+
+/// `encode(config)` plus the sweep, so a link reproduces the whole grid.
+pub fn encode_with_sweep(config: &ExperimentConfig, sweep: Option<&SweepSpec>) -> String {
+    let mut out = encode(config);
+    if let Some(s) = sweep {
+        out.push_str("&sweep=");
+        out.push_str(&percent_encode(&s.to_string()));
+        if s.effect != Effect::Offline {
+            out.push_str("&effect=");
+            out.push_str(s.effect.as_str());
+        }
+    }
+    out
 }
 
 /// `v=1&...` with only non-default knobs, values percent-encoded.
@@ -57,8 +74,15 @@ pub fn encode(config: &ExperimentConfig) -> String {
 
 /// Reads a config from a full URL, `?query`, `#hash` or bare `key=value&...` text.
 pub fn decode(text: &str) -> Decoded {
-    let mut config = ExperimentConfig::default();
+    decode_onto(ExperimentConfig::default(), text)
+}
+
+/// Like [`decode`], with the knobs the text does not mention taken from `base` (a preset).
+pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
+    let mut config = base;
     let mut warnings = Vec::new();
+    let mut sweep_text: Option<(String, String)> = None;
+    let mut effect = Effect::Offline;
     let mut seen: Vec<String> = Vec::new();
     for pair in query_part(text).split('&').filter(|s| !s.trim().is_empty()) {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -89,6 +113,17 @@ pub fn decode(text: &str) -> Decoded {
             }
             continue;
         }
+        if key == "sweep" {
+            sweep_text = Some((key.clone(), value.clone()));
+            continue;
+        }
+        if key == "effect" {
+            match Effect::parse(&value) {
+                Ok(e) => effect = e,
+                Err(reason) => warn(reason, Effect::Offline.as_str().into()),
+            }
+            continue;
+        }
         let default = ExperimentConfig::default().get(&key);
         if let Err(reason) = config.set(&key, &value) {
             match default {
@@ -97,7 +132,23 @@ pub fn decode(text: &str) -> Decoded {
             }
         }
     }
-    Decoded { config, warnings }
+    let sweep = sweep_text.and_then(|(key, value)| match SweepSpec::parse(&value, effect) {
+        Ok(s) => Some(s),
+        Err(reason) => {
+            warnings.push(ParamWarning {
+                key,
+                value,
+                reason: format!("{reason}; no sweep"),
+                used: String::new(),
+            });
+            None
+        }
+    });
+    Decoded {
+        config,
+        warnings,
+        sweep,
+    }
 }
 
 /// The `key=value&...` part of whatever the user pasted. A full URL may carry the settings in
@@ -125,7 +176,8 @@ fn query_part(text: &str) -> String {
 fn percent_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',' | b':' | b';')
+        {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -162,4 +214,55 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sweep_travels_in_the_link() {
+        let c = ExperimentConfig {
+            steps: 40,
+            ..ExperimentConfig::default()
+        };
+        let s = SweepSpec::parse("bits:0,5,10;tau:0.05,0.5", Effect::Knn).unwrap();
+        let link = encode_with_sweep(&c, Some(&s));
+        assert_eq!(
+            link,
+            "v=1&steps=40&sweep=bits:0,5,10;tau:0.05,0.5&effect=knn"
+        );
+        let d = decode(&format!("https://x.org/?{link}"));
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+        assert_eq!((d.config, d.sweep), (c.clone(), Some(s)));
+        // Percent-encoded by a browser or a chat client: the same sweep.
+        let d = decode("v=1&sweep=bits%3A0%2C5&effect=contrastive");
+        assert_eq!(d.sweep.unwrap().to_string(), "bits:0,5");
+        assert_eq!(encode_with_sweep(&c, None), encode(&c));
+    }
+
+    #[test]
+    fn a_bad_sweep_is_named_and_the_rest_still_loads() {
+        let d = decode("v=1&bits=7&sweep=bits:0,99&effect=best");
+        assert_eq!(d.config.bits, 7);
+        assert_eq!(d.sweep, None);
+        let keys: Vec<&str> = d.warnings.iter().map(|w| w.key.as_str()).collect();
+        assert_eq!(keys, ["effect", "sweep"]);
+        assert!(
+            d.warnings[1].reason.contains("bits=99"),
+            "{}",
+            d.warnings[1]
+        );
+    }
+
+    #[test]
+    fn decode_onto_keeps_the_base_where_the_text_is_silent() {
+        let base = ExperimentConfig {
+            bits: 12,
+            tau: 0.5,
+            ..ExperimentConfig::default()
+        };
+        let d = decode_onto(base, "steps=9&tau=0.1");
+        assert_eq!((d.config.bits, d.config.tau, d.config.steps), (12, 0.1, 9));
+    }
 }

@@ -162,10 +162,117 @@ fn sweep_writes_one_csv_row_per_grid_point() {
         csv.to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
-    assert!(out.contains("digit: linear-probe test accuracy"), "{out}");
+    assert!(
+        out.contains("linear-probe test accuracy (offline)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("| bits | digit tau=0.1 | digit tau=0.2 | digit chance |"),
+        "{out}"
+    );
     let text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(text.lines().count(), 1 + 4);
     assert!(text.lines().next().unwrap().starts_with("bits,tau,"));
     let (ok, _, err) = cli(&["sweep", "--vary", "bits=0,50"]);
     assert!(!ok && err.contains("bits=50"), "{err}");
+}
+
+#[test]
+fn a_preset_sweep_reproduces_from_its_link() {
+    let (csv, svg) = (temp("preset.csv"), temp("preset.svg"));
+    let (ok, out, err) = cli(&[
+        "sweep",
+        "--preset",
+        "colour-shape",
+        "--scale",
+        "tiny",
+        "--quiet",
+        "--out",
+        csv.to_str().unwrap(),
+        "--svg",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("| colour_jitter | colour | colour chance | shape | shape chance |"),
+        "{out}"
+    );
+    let link = err
+        .lines()
+        .find_map(|l| l.strip_prefix("sweep 2 runs: "))
+        .expect("the sweep's link")
+        .to_string();
+    assert!(link.contains("sweep=colour_jitter:0,0.8"), "{link}");
+    let chart = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        chart.starts_with("<svg") && chart.matches("<circle").count() == 4,
+        "{chart}"
+    );
+    // The printed link alone runs the same grid with the same results.
+    let again = temp("again.csv");
+    let (ok, _, err) = cli(&[
+        "sweep",
+        "--config",
+        &link,
+        "--quiet",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        std::fs::read_to_string(&again).unwrap()
+    );
+    let (ok, _, err) = cli(&["sweep", "--preset", "nope"]);
+    assert!(
+        !ok && err.contains("no such preset") && err.contains("randbit"),
+        "{err}"
+    );
+    let (ok, _, err) = cli(&["train", "--preset", "randbit", "--config", "bits=40"]);
+    assert!(!ok && err.contains("bits"), "{err}");
+}
+
+#[test]
+fn reproduce_writes_a_report_folder() {
+    let dir = temp("report");
+    let (ok, out, err) = cli(&[
+        "reproduce",
+        "--scale",
+        "tiny",
+        "--quiet",
+        "--only",
+        "colour-shape",
+        "--only",
+        "your-data",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("1 presets, 2 runs"), "{out}");
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        md.contains("## colour-shape") && md.contains("![colour-shape](colour-shape.svg)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("your-data | skipped: needs `--data-file`"),
+        "{md}"
+    );
+    // Every claim gets a verdict with its numbers, whichever way it went.
+    let verdicts = md
+        .lines()
+        .filter(|l| l.starts_with("- ✅ holds:") || l.starts_with("- ❌ does not hold:"))
+        .count();
+    assert_eq!(verdicts, 2, "{md}");
+    assert!(dir.join("colour-shape.svg").exists() && dir.join("colour-shape.csv").exists());
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(json[0]["results"].as_array().unwrap().len(), 2);
+    let (ok, list, _) = cli(&["reproduce", "--list"]);
+    assert!(
+        ok && list.contains("loss-head") && list.contains("sweep="),
+        "{list}"
+    );
+    let (ok, _, err) = cli(&["reproduce", "--only", "figure-9"]);
+    assert!(!ok && err.contains("no such preset"), "{err}");
 }

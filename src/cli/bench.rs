@@ -38,7 +38,8 @@ pub enum BenchWhat {
 pub fn bench(args: BenchArgs) -> Result<(), String> {
     match args.what {
         BenchWhat::Data => {
-            let config = config_from_arg(
+            let (config, _) = config_from_arg(
+                None,
                 args.config
                     .as_deref()
                     .unwrap_or("data=objects&image_size=32&train_size=10000&test_size=32"),
@@ -64,13 +65,16 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
             );
         }
         BenchWhat::Train => {
-            let config = config_from_arg(
+            let (config, _) = config_from_arg(
+                None,
                 args.config
                     .as_deref()
                     .unwrap_or("batch=256&train_size=2048&test_size=32"),
             )?;
             let backend = BackendKind::from(args.backend);
             let ds = Arc::new(generate(&config, None).map_err(|e| e.to_string())?);
+            // What the reference implementations must be given to do the same work.
+            let input = [2 * config.batch, ds.channels + ds.bits, ds.height, ds.width];
             let mut trainer =
                 Trainer::new(&config, ds, backend, &device(backend)?).map_err(|e| e.to_string())?;
             // Warm-up steps (kernel compilation on wgpu), then timed steps; one read at the
@@ -89,7 +93,7 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
             let seconds = start.elapsed().as_secs_f64();
             let images = (timed * 2 * config.batch) as f64;
             println!(
-                "bench train: {} | backend {} | {timed} steps of batch {} ({} views) in {:.2} s | {:.3} s/step | {:.0} images/s",
+                "bench train: {} | backend {} | input {input:?} | {timed} steps of batch {} ({} views) in {:.2} s | {:.3} s/step | {:.0} images/s",
                 encode(&config),
                 backend.name(),
                 config.batch,

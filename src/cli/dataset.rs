@@ -31,7 +31,7 @@ pub struct DatasetArgs {
 }
 
 pub fn run(args: DatasetArgs) -> Result<(), String> {
-    let config = config_from_arg(&args.config)?;
+    let (config, _) = config_from_arg(None, &args.config)?;
     let file = read_data_files(&args.data_file, config.image_size)?;
     let start = Instant::now();
     let ds = generate(&config, file.as_ref()).map_err(|e| e.to_string())?;

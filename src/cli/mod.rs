@@ -2,6 +2,7 @@
 
 mod bench;
 mod dataset;
+mod reproduce;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -9,7 +10,9 @@ use std::process::ExitCode;
 
 use crate::data::loaders::{LoadedSet, load_files};
 use crate::params::ExperimentConfig;
-use crate::url::decode;
+use crate::presets::Preset;
+use crate::sweep::SweepSpec;
+use crate::url::decode_onto;
 
 #[derive(Parser)]
 #[command(
@@ -30,8 +33,38 @@ enum Command {
     Train(train::TrainArgs),
     /// Train a grid of configs varying one or two knobs; print the effect table, write CSV.
     Sweep(train::SweepArgs),
+    /// Run every preset's sweep and write a report folder (markdown, SVG charts, CSV).
+    Reproduce(reproduce::ReproduceArgs),
     /// Benchmarks: dataset generation speed, training throughput.
     Bench(bench::BenchArgs),
+}
+
+/// How big each run of a sweep is: the page's defaults are sized for a GPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scale {
+    /// Seconds per run: a smoke test of the whole pipeline (results mean nothing).
+    Tiny,
+    /// About a minute per run on 2 CPU cores: 200 steps of batch 128, 4,000 / 1,000 images.
+    Small,
+    /// The experiment as written (the page's defaults: 300 steps of batch 256, 10,000 images).
+    Full,
+}
+
+impl Scale {
+    /// The knobs this scale sets, as link text.
+    pub fn overrides(self) -> &'static str {
+        match self {
+            Scale::Tiny => {
+                "steps=3&batch=16&train_size=64&test_size=32&width=0.25&head_width=16&out_dim=8&eval_every=1&checkpoints=1"
+            }
+            Scale::Small => "steps=200&batch=128&train_size=4000&test_size=1000&checkpoints=2",
+            Scale::Full => "",
+        }
+    }
+
+    pub fn apply(self, config: &mut ExperimentConfig) {
+        *config = decode_onto(config.clone(), self.overrides()).config;
+    }
 }
 
 pub fn main() -> ExitCode {
@@ -40,6 +73,7 @@ pub fn main() -> ExitCode {
         Command::Dataset(args) => dataset::run(args),
         Command::Train(args) => train::run(args),
         Command::Sweep(args) => train::sweep(args),
+        Command::Reproduce(args) => reproduce::run(args),
         Command::Bench(args) => bench::bench(args),
     };
     match result {
@@ -51,12 +85,27 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The config of `--config`, or every problem with it (a link that does not decode cleanly
-/// is refused on the command line, where nobody sees a warning banner).
-pub(crate) fn config_from_arg(text: &str) -> Result<ExperimentConfig, String> {
-    let decoded = decode(text);
+/// The config of `--config` on top of `--preset` (if any) and the link's sweep, or every
+/// problem with them (a link that does not decode cleanly is refused on the command line,
+/// where nobody sees a warning banner).
+pub(crate) fn config_from_arg(
+    preset: Option<&str>,
+    text: &str,
+) -> Result<(ExperimentConfig, Option<SweepSpec>), String> {
+    let base = match preset {
+        None => ExperimentConfig::default(),
+        Some(name) => Preset::find(name)
+            .ok_or_else(|| {
+                format!(
+                    "--preset {name:?}: no such preset (one of {})",
+                    Preset::names()
+                )
+            })?
+            .experiment(),
+    };
+    let decoded = decode_onto(base, text);
     if decoded.warnings.is_empty() {
-        return Ok(decoded.config);
+        return Ok((decoded.config, decoded.sweep));
     }
     for w in &decoded.warnings {
         eprintln!("config: {w}");

@@ -6,13 +6,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{config_from_arg, read_data_files};
+use super::{Scale, config_from_arg, read_data_files};
+use crate::data::loaders::LoadedSet;
 use crate::data::{Dataset, generate};
 use crate::learn::backend::{BackendKind, block_on, device};
 use crate::learn::run::{Event, RunRecord, advance};
 use crate::learn::train::Trainer;
 use crate::params::ExperimentConfig;
-use crate::url::encode;
+use crate::presets::Preset;
+use crate::render::svg::{Axes, line_chart_file};
+use crate::sweep::{Effect, SweepResult, SweepSpec, chart_series};
+use crate::url::{encode, encode_with_sweep};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Backend {
@@ -36,6 +40,9 @@ pub struct TrainArgs {
     /// The experiment: a page URL, `?query`, `#hash` or bare `key=value&...`.
     #[arg(long, default_value = "")]
     config: String,
+    /// Start from a preset's experiment (see `reproduce --list`); `--config` overrides it.
+    #[arg(long)]
+    preset: Option<String>,
     #[arg(long, value_enum, default_value = "cpu")]
     backend: Backend,
     /// Write the run (config, fingerprint, metric history, final accuracies) as JSON.
@@ -103,7 +110,7 @@ pub fn train_one(
 }
 
 pub fn run(args: TrainArgs) -> Result<(), String> {
-    let config = config_from_arg(&args.config)?;
+    let (config, _) = config_from_arg(args.preset.as_deref(), &args.config)?;
     let file = read_data_files(&args.data_file, config.image_size)?;
     let ds = Arc::new(generate(&config, file.as_ref()).map_err(|e| e.to_string())?);
     eprintln!(
@@ -159,178 +166,115 @@ fn print_final(record: &RunRecord) {
 
 #[derive(Args)]
 pub struct SweepArgs {
-    /// The base experiment.
+    /// The base experiment (a link; a `sweep=` in it is used when there is no `--vary`).
     #[arg(long, default_value = "")]
     config: String,
+    /// Start from a preset: its experiment and its sweep. `--config` and `--vary` override.
+    #[arg(long)]
+    preset: Option<String>,
     /// A knob and its values, e.g. `bits=0,5,10,15,20`. Repeat for a grid (at most 2).
-    #[arg(long, required = true)]
+    #[arg(long)]
     vary: Vec<String>,
+    /// What the effect table and chart show.
+    #[arg(long, value_parser = Effect::parse)]
+    effect: Option<Effect>,
+    /// Override the experiment's size for a quicker (or fuller) sweep.
+    #[arg(long, value_enum)]
+    scale: Option<Scale>,
     #[arg(long, value_enum, default_value = "cpu")]
     backend: Backend,
     /// CSV with one row per run.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The effect chart as SVG.
+    #[arg(long)]
+    svg: Option<PathBuf>,
     #[arg(long = "data-file")]
     data_file: Vec<PathBuf>,
+    #[arg(long)]
+    quiet: bool,
 }
 
-/// Parses `key=v1,v2` and checks each value against the table.
-fn parse_vary(text: &str, base: &ExperimentConfig) -> Result<(String, Vec<String>), String> {
-    let (key, values) = text
-        .split_once('=')
-        .ok_or_else(|| format!("--vary {text:?}: expected key=v1,v2,..."))?;
-    let values: Vec<String> = values
-        .split(',')
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-        .collect();
-    if values.is_empty() {
-        return Err(format!("--vary {text:?}: no values"));
+/// Runs every point of `spec` on top of `base`, one after another.
+pub fn run_sweep(
+    spec: &SweepSpec,
+    base: &ExperimentConfig,
+    file: Option<&LoadedSet>,
+    backend: BackendKind,
+    quiet: bool,
+) -> Result<Vec<SweepResult>, String> {
+    let points = spec.points(base);
+    let mut results = Vec::new();
+    for (i, point) in points.iter().enumerate() {
+        eprintln!("[{}/{}] {}", i + 1, points.len(), spec.label(&point.values));
+        let ds = Arc::new(generate(&point.config, file).map_err(|e| e.to_string())?);
+        let record = train_one(&point.config, ds, backend, quiet)?;
+        results.push(SweepResult {
+            values: point.values.clone(),
+            config: record.config,
+            fingerprint: record.fingerprint,
+            metrics: record.final_metrics,
+        });
     }
-    for v in &values {
-        base.clone()
-            .set(key, v)
-            .map_err(|e| format!("--vary {key}={v}: {e}"))?;
-    }
-    Ok((key.to_string(), values))
+    Ok(results)
+}
+
+/// The effect chart of a finished (or partial) sweep as an SVG file.
+pub fn effect_svg(title: &str, spec: &SweepSpec, results: &[SweepResult]) -> String {
+    let axes = Axes {
+        y_range: (spec.effect != Effect::Ari).then_some((0.0, 1.0)),
+        x_labels: spec.x_labels(),
+        x_title: spec.axes[0].key.clone(),
+        markers: true,
+    };
+    line_chart_file(title, &chart_series(&spec.effect_lines(results)), &axes)
 }
 
 pub fn sweep(args: SweepArgs) -> Result<(), String> {
-    let base = config_from_arg(&args.config)?;
-    let axes: Vec<(String, Vec<String>)> = args
-        .vary
-        .iter()
-        .map(|v| parse_vary(v, &base))
-        .collect::<Result<_, _>>()?;
-    if axes.len() > 2 {
-        return Err("at most two --vary axes".into());
+    let (mut base, link_sweep) = config_from_arg(args.preset.as_deref(), &args.config)?;
+    if let Some(scale) = args.scale {
+        scale.apply(&mut base);
+    }
+    let preset_sweep = args
+        .preset
+        .as_deref()
+        .and_then(Preset::find)
+        .map(|p| p.sweep_spec());
+    let mut spec = if args.vary.is_empty() {
+        link_sweep
+            .or(preset_sweep)
+            .ok_or("nothing to sweep: give --vary key=v1,v2, a --preset, or a link with sweep=")?
+    } else {
+        let text: Vec<String> = args.vary.iter().map(|v| v.replacen('=', ":", 1)).collect();
+        SweepSpec::parse(&text.join(";"), Effect::Offline).map_err(|e| format!("--vary: {e}"))?
+    };
+    if let Some(e) = args.effect {
+        spec.effect = e;
     }
     let file = read_data_files(&args.data_file, base.image_size)?;
-    let mut grid: Vec<Vec<String>> = vec![vec![]];
-    for (_, values) in &axes {
-        grid = grid
-            .iter()
-            .flat_map(|prefix| {
-                values
-                    .iter()
-                    .map(move |v| [prefix.clone(), vec![v.clone()]].concat())
-            })
-            .collect();
-    }
-    let mut rows = Vec::new();
-    let start = Instant::now();
-    for (i, point) in grid.iter().enumerate() {
-        let mut config = base.clone();
-        for ((key, _), value) in axes.iter().zip(point) {
-            config.set(key, value).expect("checked");
-        }
-        let label: Vec<String> = axes
-            .iter()
-            .zip(point)
-            .map(|((k, _), v)| format!("{k}={v}"))
-            .collect();
-        eprintln!("[{}/{}] {}", i + 1, grid.len(), label.join(" "));
-        let ds = Arc::new(generate(&config, file.as_ref()).map_err(|e| e.to_string())?);
-        let record = train_one(&config, ds, args.backend.into(), false)?;
-        rows.push((point.clone(), record));
-    }
-    let features: Vec<String> = rows[0].1.final_metrics.probes.keys().cloned().collect();
-    let mut csv = String::new();
-    let mut header: Vec<String> = axes.iter().map(|(k, _)| k.clone()).collect();
-    header.extend(
-        [
-            "config",
-            "fingerprint",
-            "contrastive_acc",
-            "alignment",
-            "uniformity",
-            "ari",
-        ]
-        .map(String::from),
+    eprintln!(
+        "sweep {} runs: {}",
+        spec.runs(),
+        encode_with_sweep(&base, Some(&spec))
     );
-    for f in &features {
-        header.extend(
-            ["online_test_acc", "offline_test_acc", "knn_acc", "chance"]
-                .map(|m| format!("{f}.{m}")),
-        );
-    }
-    csv.push_str(&header.join(","));
-    csv.push('\n');
-    for (point, r) in &rows {
-        let f = &r.final_metrics;
-        let mut cells: Vec<String> = point.clone();
-        cells.push(format!("\"{}\"", r.config));
-        cells.push(r.fingerprint.clone());
-        cells.extend([f.contrastive_acc, f.alignment, f.uniformity].map(|v| format!("{v:.4}")));
-        cells.push(f.ari.map_or(String::new(), |v| format!("{v:.4}")));
-        for name in &features {
-            let p = &f.probes[name];
-            cells.extend(
-                [p.online_test_acc, p.offline_test_acc, p.knn_acc, p.chance]
-                    .map(|v| format!("{v:.4}")),
-            );
-        }
-        csv.push_str(&cells.join(","));
-        csv.push('\n');
-    }
-    // The effect table: one per feature, rows = first axis, columns = second axis.
-    let (rows_key, row_values) = &axes[0];
-    let cols: Vec<String> = axes.get(1).map_or(vec![String::new()], |(_, v)| v.clone());
-    let col_key = axes.get(1).map_or("", |(k, _)| k.as_str());
-    let cell = |r: &str, c: &str| {
-        rows.iter()
-            .find(|(p, _)| p[0] == r && (axes.len() == 1 || p[1] == c))
-            .map(|(_, rec)| rec)
-    };
-    for name in features.iter().map(Some).chain([None]) {
-        match name {
-            Some(n) => println!(
-                "\n{n}: linear-probe test accuracy (online / offline), chance {:.2}",
-                rows[0].1.final_metrics.probes[n].chance
-            ),
-            None => println!("\ncontrastive accuracy"),
-        }
-        let head: Vec<String> = cols
-            .iter()
-            .map(|c| {
-                if c.is_empty() {
-                    "value".into()
-                } else {
-                    format!("{col_key}={c}")
-                }
-            })
-            .collect();
-        println!(
-            "{:<14} {}",
-            rows_key,
-            head.iter().map(|h| format!("{h:>15}")).collect::<String>()
-        );
-        for r in row_values {
-            let line: String = cols
-                .iter()
-                .map(|c| match (cell(r, c), name) {
-                    (Some(rec), Some(n)) => {
-                        let p = &rec.final_metrics.probes[n];
-                        format!(
-                            "{:>15}",
-                            format!("{:.3} / {:.3}", p.online_test_acc, p.offline_test_acc)
-                        )
-                    }
-                    (Some(rec), None) => format!("{:>15.3}", rec.final_metrics.contrastive_acc),
-                    (None, _) => format!("{:>15}", "-"),
-                })
-                .collect();
-            println!("{:<14} {line}", r);
-        }
-    }
+    let start = Instant::now();
+    let results = run_sweep(&spec, &base, file.as_ref(), args.backend.into(), args.quiet)?;
+    println!("\n{}\n", spec.effect.label());
+    print!("{}", spec.markdown_table(&results));
     println!(
         "\n{} runs in {:.1} min",
-        rows.len(),
+        results.len(),
         start.elapsed().as_secs_f64() / 60.0
     );
     if let Some(path) = args.out {
-        std::fs::write(&path, csv).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, spec.csv(&results))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         println!("csv: {}", path.display());
+    }
+    if let Some(path) = args.svg {
+        let svg = effect_svg(spec.effect.label(), &spec, &results);
+        std::fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("svg: {}", path.display());
     }
     Ok(())
 }

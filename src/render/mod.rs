@@ -2,6 +2,7 @@
 //! underneath. Pure Rust into an RGB8 buffer; PNG encoding through the `image` crate.
 
 pub mod font;
+pub mod svg;
 
 use crate::data::Dataset;
 use crate::data::augment::Augment;

@@ -10,6 +10,7 @@ use web_sys::{ErrorEvent, HtmlCanvasElement, MessageEvent, Worker};
 use super::charts::{Heatmap, LineChart, Scatter, Series, colour};
 use super::controls::Controls;
 use super::dom;
+use super::sweep::{PresetMenu, SweepPanel, SweepRun, preset_of};
 use crate::data::augment::Augment;
 use crate::data::loaders::{LoadedSet, load_files};
 use crate::data::{Dataset, generate};
@@ -18,7 +19,8 @@ use crate::learn::run::RunRecord;
 use crate::params::{BaseKind, DataKind, ExperimentConfig};
 use crate::protocol::{DataFile, FromWorker, ToWorker};
 use crate::render::{Rgb, sample_grid};
-use crate::url::{ParamWarning, decode, encode};
+use crate::sweep::{SweepResult, SweepSpec};
+use crate::url::{ParamWarning, decode, encode, encode_with_sweep};
 
 #[derive(Clone, Debug, PartialEq)]
 enum Status {
@@ -142,6 +144,9 @@ pub fn App() -> impl IntoView {
     let decoded = decode(&dom::current_link());
     let config = RwSignal::new(decoded.config);
     let warnings = RwSignal::new(decoded.warnings);
+    let chosen_preset = RwSignal::new(preset_of(decoded.sweep.as_ref()));
+    let sweep_spec = RwSignal::new(decoded.sweep);
+    let sweep_run = RwSignal::new(None::<SweepRun>);
     let files = StoredValue::new(Vec::<DataFile>::new());
     // The decoded files, kept so the preview does not parse them again on every change.
     let loaded = StoredValue::new(None::<std::sync::Arc<LoadedSet>>);
@@ -159,8 +164,10 @@ pub fn App() -> impl IntoView {
     let embed_feature = RwSignal::new(0usize);
     let running_query = RwSignal::new(String::new());
 
-    // The address bar follows the controls.
-    Effect::new(move |_| dom::replace_query(&encode(&config.get())));
+    // The address bar follows the controls and the sweep editor.
+    Effect::new(move |_| {
+        dom::replace_query(&encode_with_sweep(&config.get(), sweep_spec.get().as_ref()))
+    });
 
     // The worker, and what it says.
     let worker_slot = StoredValue::new_local(None::<Worker>);
@@ -222,11 +229,45 @@ pub fn App() -> impl IntoView {
         }
         FromWorker::Paused { .. } => status.set(Status::Paused),
         FromWorker::Finished(r) => {
+            let next = sweep_run
+                .try_update(|run| {
+                    let run = run.as_mut().filter(|run| run.active)?;
+                    let point = run.current()?.clone();
+                    run.results.push(SweepResult {
+                        values: point.values,
+                        config: r.config.clone(),
+                        fingerprint: r.fingerprint.clone(),
+                        metrics: r.final_metrics.clone(),
+                    });
+                    run.active = run.current().is_some();
+                    run.current().map(|p| encode(&p.config))
+                })
+                .flatten();
             record.set(*r);
             status.set(Status::Finished);
+            // The next point of a sweep starts as soon as one finishes.
+            if let Some(query) = next {
+                record.set(RunRecord::new(query.clone(), String::new(), String::new()));
+                status.set(Status::Starting);
+                worker_slot.with_value(|w| {
+                    if let Some(w) = w {
+                        send(
+                            w,
+                            &ToWorker::Start {
+                                query,
+                                files: files.get_value(),
+                                prefer_gpu: prefer_gpu.get_untracked(),
+                            },
+                        )
+                    }
+                });
+            }
         }
         FromWorker::Notice(n) => notice.set(Some(n)),
-        FromWorker::Error(e) => status.set(Status::Failed(e)),
+        FromWorker::Error(e) => {
+            stop_sweep(sweep_run, &e);
+            status.set(Status::Failed(e));
+        }
     };
     let spawn_worker = move || {
         let worker = match Worker::new("./worker_loader.js") {
@@ -264,6 +305,7 @@ pub fn App() -> impl IntoView {
                     ""
                 }
             )));
+            stop_sweep(sweep_run, "the training worker stopped");
             worker_slot.update_value(|w| *w = None);
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -347,16 +389,32 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let start = move |_| {
-        let c = config.get_untracked();
-        record.set(RunRecord::new(encode(&c), String::new(), String::new()));
+    let start_config = move |c: &ExperimentConfig| {
+        record.set(RunRecord::new(encode(c), String::new(), String::new()));
         status.set(Status::Starting);
         notice.set(None);
         post(ToWorker::Start {
-            query: encode(&c),
+            query: encode(c),
             files: files.get_value(),
             prefer_gpu: prefer_gpu.get_untracked(),
         });
+    };
+    let start = move |_| {
+        stop_sweep(sweep_run, "a single run was started");
+        start_config(&config.get_untracked());
+    };
+    let run_sweep = move |spec: SweepSpec| {
+        let run = SweepRun::new(spec, &config.get_untracked());
+        let first = run.current().map(|p| p.config.clone());
+        sweep_run.set(Some(run));
+        if let Some(c) = first {
+            start_config(&c);
+        }
+    };
+    let cancel_sweep = move |_: ()| {
+        stop_sweep(sweep_run, "cancelled");
+        post(ToWorker::Reset);
+        status.set(Status::Idle);
     };
     let pause = move |_| match status.get_untracked() {
         Status::Running => {
@@ -370,6 +428,7 @@ pub fn App() -> impl IntoView {
         _ => {}
     };
     let reset = move |_| {
+        stop_sweep(sweep_run, "reset");
         post(ToWorker::Reset);
         status.set(Status::Idle);
         record.set(RunRecord::new(String::new(), String::new(), String::new()));
@@ -642,7 +701,10 @@ pub fn App() -> impl IntoView {
             </div>
         </Show>
         <main>
-            <aside><Controls config=config /></aside>
+            <aside>
+                <PresetMenu config=config sweep=sweep_spec chosen=chosen_preset />
+                <Controls config=config />
+            </aside>
             <section class="middle">
                 <h2>"Dataset"</h2>
                 <canvas node_ref=preview_ref id="preview"></canvas>
@@ -683,13 +745,19 @@ pub fn App() -> impl IntoView {
                     <button id="train" on:click=start>"Train"</button>
                     <button id="pause" on:click=pause>{move || if status.get() == Status::Paused { "Resume" } else { "Pause" }}</button>
                     <button id="reset" on:click=reset>"Reset"</button>
-                    <button id="pin" on:click=move |_| pinned.set(Some(record.get_untracked()))>"Pin run (A/B)"</button>
+                    <button id="pin" title="Keep this run's curves and draw the next run's over them"
+                        on:click=move |_| pinned.set(Some(record.get_untracked()))>"Pin run (A/B)"</button>
+                    <button id="unpin" disabled=move || pinned.with(|p| p.is_none()) on:click=move |_| pinned.set(None)>"Unpin"</button>
                 </div>
+                {move || pinned.with(|p| p.as_ref().map(|p| view! {
+                    <p class="hint" id="pinned-note">{format!("A/B: dashed grey = pinned run {}", p.config)}</p>
+                }))}
                 <p id="status" class=move || if matches!(status.get(), Status::Failed(_)) { "error" } else { "" }>{status_text}</p>
                 {move || notice.get().map(|n| view! { <p class="notice">{n}</p> })}
                 <LineChart id="chart-loss" title="Loss: total = alignment + distribution" series=loss_series />
                 <LineChart id="chart-probes" title="Linear probe accuracy per feature (suppression)" series=probe_series y_range=(0.0, 1.0) />
                 {final_table}
+                <SweepPanel sweep=sweep_spec run=sweep_run on_run=run_sweep on_cancel=cancel_sweep />
                 <LineChart id="chart-contrastive" title="Contrastive accuracy" series=contrastive_series y_range=(0.0, 1.0) />
                 <LineChart id="chart-geometry" title="Alignment and uniformity" series=geometry_series />
                 <LineChart id="chart-speed" title="Throughput" series=speed_series />
@@ -712,6 +780,18 @@ pub fn App() -> impl IntoView {
         </main>
         <span id="running-query" hidden>{move || running_query.get()}</span>
         <span id="first-loss" hidden>{move || record.get().history.first().map(|m| m.loss.to_string()).unwrap_or_default()}</span>
+    }
+}
+
+/// Marks a running sweep as stopped (a failed or cancelled run ends the grid).
+fn stop_sweep(run: RwSignal<Option<SweepRun>>, why: &str) {
+    if run.with_untracked(|r| r.as_ref().is_some_and(|r| r.active)) {
+        run.update(|r| {
+            if let Some(r) = r {
+                r.active = false;
+                r.stopped = Some(why.to_string());
+            }
+        });
     }
 }
 

@@ -3,69 +3,15 @@
 
 use leptos::prelude::*;
 
-/// One line of a chart.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Series {
-    pub name: String,
-    pub colour: String,
-    pub points: Vec<(f32, f32)>,
-    /// Dashed lines mark references (chance levels, a pinned run).
-    pub dashed: bool,
-}
+pub use crate::render::svg::{Axes, Series, colour};
+use crate::render::svg::{HEIGHT, WIDTH, line_chart_body};
 
-impl Series {
-    pub fn new(
-        name: impl Into<String>,
-        colour: impl Into<String>,
-        points: Vec<(f32, f32)>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            colour: colour.into(),
-            points,
-            dashed: false,
-        }
-    }
-
-    pub fn dashed(mut self) -> Self {
-        self.dashed = true;
-        self
-    }
-}
-
-/// Ten distinguishable colours (Tableau 10).
-pub const PALETTE: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
-];
-
-pub fn colour(i: usize) -> &'static str {
-    PALETTE[i % PALETTE.len()]
-}
-
-const W: f32 = 360.0;
-const H: f32 = 190.0;
-const LEFT: f32 = 42.0;
-const RIGHT: f32 = 8.0;
-const TOP: f32 = 8.0;
-const BOTTOM: f32 = 40.0;
-
-/// An SVG number attribute.
 fn n(v: f32) -> String {
     format!("{v:.1}")
 }
 
-fn fmt_tick(v: f32) -> String {
-    if v.abs() >= 1000.0 {
-        format!("{:.0}", v)
-    } else if v.abs() >= 10.0 {
-        format!("{:.1}", v)
-    } else {
-        format!("{:.2}", v)
-    }
-}
-
-/// A line chart. `y_range` fixes the vertical axis (accuracies: 0..1); otherwise it fits the data.
+/// A line chart. `y_range` fixes the vertical axis (accuracies: 0..1); otherwise it fits the
+/// data. `axes` adds category labels and markers (the sweep's effect chart).
 #[component]
 pub fn LineChart(
     /// DOM id of the SVG (PNG export uses it).
@@ -73,83 +19,28 @@ pub fn LineChart(
     title: &'static str,
     series: Signal<Vec<Series>>,
     #[prop(optional)] y_range: Option<(f32, f32)>,
+    #[prop(optional, into)] axes: Option<Signal<Axes>>,
 ) -> impl IntoView {
     let body = move || {
-        let series = series.get();
-        let all: Vec<(f32, f32)> = series
-            .iter()
-            .flat_map(|s| s.points.iter().copied())
-            .filter(|p| p.0.is_finite() && p.1.is_finite())
-            .collect();
-        let (mut x0, mut x1) = all
-            .iter()
-            .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-        let (mut y0, mut y1) = y_range.unwrap_or_else(|| {
-            all.iter()
-                .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)))
-        });
-        if all.is_empty() {
-            (x0, x1) = (0.0, 1.0);
-            if y_range.is_none() {
-                (y0, y1) = (0.0, 1.0);
-            }
-        }
-        if x1 <= x0 {
-            x1 = x0 + 1.0;
-        }
-        if y1 <= y0 {
-            y1 = y0 + 1.0;
-        }
-        let sx = move |x: f32| LEFT + (x - x0) / (x1 - x0) * (W - LEFT - RIGHT);
-        let sy = move |y: f32| TOP + (1.0 - (y - y0) / (y1 - y0)) * (H - TOP - BOTTOM);
-        let lines = series
-            .iter()
-            .map(|s| {
-                let d: String = s
-                    .points
-                    .iter()
-                    .filter(|p| p.0.is_finite() && p.1.is_finite())
-                    .enumerate()
-                    .map(|(i, p)| format!("{}{:.1},{:.1}", if i == 0 { "M" } else { "L" }, sx(p.0), sy(p.1)))
-                    .collect();
-                let dash = if s.dashed { "5,4" } else { "" };
-                view! { <path d=d fill="none" stroke=s.colour.clone() stroke-width="1.8" stroke-dasharray=dash /> }
-            })
-            .collect_view();
-        let legend = series
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let x = LEFT + (i % 3) as f32 * 105.0;
-                let y = H - 18.0 + (i / 3) as f32 * 11.0;
-                view! {
-                    <rect x=n(x) y=n(y - 7.0) width="10" height="3" fill=s.colour.clone() />
-                    <text x=n(x + 13.0) y=n(y) font-size="9" fill="#333">{s.name.clone()}</text>
-                }
-            })
-            .collect_view();
-        view! {
-            <line x1=n(LEFT) y1=n(TOP) x2=n(LEFT) y2=n(H - BOTTOM) stroke="#999" />
-            <line x1=n(LEFT) y1=n(H - BOTTOM) x2=n(W - RIGHT) y2=n(H - BOTTOM) stroke="#999" />
-            <text x=n(LEFT - 4.0) y=n(TOP + 8.0) font-size="9" text-anchor="end" fill="#555">{fmt_tick(y1)}</text>
-            <text x=n(LEFT - 4.0) y=n(H - BOTTOM) font-size="9" text-anchor="end" fill="#555">{fmt_tick(y0)}</text>
-            <text x=n(LEFT) y=n(H - BOTTOM + 11.0) font-size="9" fill="#555">{fmt_tick(x0)}</text>
-            <text x=n(W - RIGHT) y=n(H - BOTTOM + 11.0) font-size="9" text-anchor="end" fill="#555">{fmt_tick(x1)}</text>
-            {lines}
-            {legend}
-        }
+        let mut a = axes.map(|a| a.get()).unwrap_or_default();
+        a.y_range = a.y_range.or(y_range);
+        series.with(|s| line_chart_body(s, &a))
     };
     let point_count = move || {
         series
-            .with(|s| s.iter().map(|s| s.points.len()).sum::<usize>())
+            .with(|s| {
+                s.iter()
+                    .filter(|s| !s.dashed)
+                    .map(|s| s.points.len())
+                    .sum::<usize>()
+            })
             .to_string()
     };
     view! {
         <figure class="chart">
             <figcaption>{title}</figcaption>
-            <svg id=id xmlns="http://www.w3.org/2000/svg" viewBox=format!("0 0 {W} {H}") width=n(W) height=n(H)
-                data-points=point_count>
-                {body}
+            <svg id=id xmlns="http://www.w3.org/2000/svg" viewBox=format!("0 0 {WIDTH} {HEIGHT}") width=n(WIDTH) height=n(HEIGHT)
+                data-points=point_count inner_html=body>
             </svg>
         </figure>
     }

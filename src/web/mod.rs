@@ -4,4 +4,5 @@ pub mod app;
 mod charts;
 mod controls;
 mod dom;
+mod sweep;
 pub mod worker;

@@ -111,16 +111,23 @@ fn dataset_for(
 }
 
 async fn describe(query: String, files: Vec<DataFile>) {
+    let start = js_sys::Date::now();
     match dataset_for(&query, &files) {
         Ok((_, ds)) => post(&FromWorker::Described {
             query,
             fingerprint: ds.fingerprint(),
-            summary: format!(
-                "{} train + {} test, {}",
-                ds.train.len(),
-                ds.test.len(),
-                ds.source
-            ),
+            summary: {
+                // Generation speed in wasm, single-threaded: shown to the user, read by the bench.
+                let ms = (js_sys::Date::now() - start).max(1.0);
+                let n = ds.train.len() + ds.test.len();
+                format!(
+                    "{} train + {} test, {}; generated in {ms:.0} ms, {:.0} images/s",
+                    ds.train.len(),
+                    ds.test.len(),
+                    ds.source,
+                    n as f64 / ms * 1000.0
+                )
+            },
         }),
         Err(e) => post(&FromWorker::Error(e)),
     }

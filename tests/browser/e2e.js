@@ -53,6 +53,8 @@ function cliFirstLoss(query) {
 
 let passed = 0, failed = 0;
 async function test(name, fn) {
+  // E2E_ONLY=text runs only the tests whose name contains it (while iterating).
+  if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
   const started = Date.now();
   try {
     await fn();
@@ -198,6 +200,64 @@ async function openPage(browser, base, query, errors) {
     await page.screenshot({ path: path.join(shots, 'cpu-trained.png'), fullPage: true });
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
     await page.close();
+  });
+  await test('a preset sweep draws its effect chart, its link reproduces it, A/B pin overlays', async () => {
+    const errors = [];
+    const { page } = await openPage(cpuBrowser, base, '', errors);
+    await page.uncheck('#prefer-gpu');
+    await page.selectOption('#preset', 'colour-shape');
+    await page.waitForSelector('#preset-help', { timeout: 5000 });
+    await page.waitForFunction(() => location.search.includes('data=colour_shape') && location.search.includes('sweep=colour_jitter:0,0.8'), null, { timeout: 5000 });
+    // Shrink the preset to seconds per run, through the knobs a user would use.
+    const small = { steps: 3, train_size: 64, test_size: 32, batch: 8, head_width: 16, out_dim: 8, eval_every: 1, checkpoints: 1 };
+    for (const [key, value] of Object.entries(small)) {
+      await page.$eval(`#knob-${key}`, (el, v) => {
+        el.value = String(v);
+        el.dispatchEvent(new Event(el.type === 'range' ? 'input' : 'change', { bubbles: true }));
+      }, value);
+    }
+    await page.waitForFunction(() => location.search.includes('steps=3') && location.search.includes('checkpoints=1'), null, { timeout: 5000 });
+    assert((await page.$eval('#run-sweep', (el) => el.textContent)).includes('2 runs'), 'run button names the grid size');
+    await page.click('#run-sweep');
+    await page.waitForFunction(() => document.querySelector('#sweep-status').textContent.startsWith('sweep finished: 2 of 2'), null, { timeout: 300000 });
+    // colour and shape lines, two points each; chance lines are not counted.
+    const points = Number(await page.$eval('#chart-effect', (el) => el.dataset.points));
+    assert(points === 4, `effect chart has ${points} points`);
+    const chart = await page.$eval('#chart-effect', (el) => el.innerHTML);
+    assert(chart.includes('shape chance') && chart.includes('<circle'), 'effect chart legend and markers');
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-sweep')]);
+    const rows = fs.readFileSync(await csv.path(), 'utf8').trim().split('\n');
+    assert(rows.length === 3 && rows[0].startsWith('colour_jitter,config,fingerprint'), 'sweep CSV: ' + rows[0]);
+    await page.screenshot({ path: path.join(shots, 'sweep.png'), fullPage: true });
+    const link = await page.evaluate(() => location.href);
+
+    // A/B: pin the last run, train once more, the pinned curves are drawn under the new ones.
+    await page.click('#pin');
+    await page.click('#train');
+    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('finished'), null, { timeout: 300000 });
+    assert((await page.$eval('#chart-loss', (el) => el.innerHTML)).includes('pinned total'), 'pinned run not overlaid');
+    assert(await page.$('#pinned-note') !== null, 'pinned note');
+
+    // The link alone restores the sweep and reproduces the same effect chart.
+    const errors2 = [];
+    const { page: again } = await openPage(cpuBrowser, link.replace(/\/\?.*$/, ''), link.split('?')[1], errors2);
+    assert(await again.$eval('#sweep-key-0', (el) => el.value) === 'colour_jitter', 'sweep knob not restored');
+    assert(await again.$eval('#sweep-values-0', (el) => el.value) === '0,0.8', 'sweep values not restored');
+    assert(await again.$('#preset-help') !== null, 'preset explanation not shown for its link');
+    await again.uncheck('#prefer-gpu');
+    await again.click('#run-sweep');
+    await again.waitForFunction(() => document.querySelector('#sweep-status').textContent.startsWith('sweep finished: 2 of 2'), null, { timeout: 300000 });
+    assert(await again.$eval('#chart-effect', (el) => el.innerHTML) === chart, 'the link drew a different effect chart');
+    // Cancel stops the grid and says so.
+    await again.click('#run-sweep');
+    await again.click('#cancel-sweep');
+    await again.waitForFunction(() => document.querySelector('#sweep-status').textContent.includes('cancelled'), null, { timeout: 10000 });
+    // A broken sweep in a link is named, the rest of the link still loads.
+    const { page: bad } = await openPage(cpuBrowser, base, 'v=1&bits=7&sweep=bits:0,99', errors2);
+    assert((await bad.$eval('#url-warnings', (el) => el.textContent)).includes('bits=99'), 'bad sweep not named');
+    assert(await bad.$eval('#knob-bits', (el) => el.value) === '7', 'rest of the link lost');
+    assert(errors.length === 0 && errors2.length === 0, 'console errors: ' + errors.concat(errors2).join(' | '));
+    await Promise.all([page.close(), again.close(), bad.close()]);
   });
   await cpuBrowser.close();
   server.close();

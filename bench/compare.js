@@ -1,0 +1,231 @@
+// One benchmark run: ours against the tools people would use instead, side by side.
+// Usage (scripts/bench.sh does the set-up): node bench/compare.js <dist> <cli> <python> <out dir>
+//
+//  native CPU      ours (`bench train`, flex)        vs PyTorch CPU (bench/pytorch/step.py)
+//  browser WebGPU  ours (the page, in its worker)    vs TF.js WebGPU backend (bench/browser)
+//  browser CPU     ours (the page's CPU fallback)    vs TF.js wasm backend
+//  plus wasm gzip size, load-to-interactive, dataset generation rate in wasm, and resident memory
+//  over a 10,000-step run natively and in the page.
+'use strict';
+const http = require('http');
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+const { execFileSync, spawn } = require('child_process');
+const { chromium } = require(path.join(__dirname, 'browser', 'node_modules', 'playwright-core'));
+
+const [distArg, cli, python, outArg] = process.argv.slice(2);
+if (!distArg || !cli || !python || !outArg) {
+  console.error('usage: node bench/compare.js <dist> <cli> <python> <out dir>');
+  process.exit(2);
+}
+const dist = path.resolve(distArg);
+const out = path.resolve(outArg);
+fs.mkdirSync(out, { recursive: true });
+const env = (k, d) => Number(process.env[k] || d);
+// Native: the page's default experiment at its default batch.
+const NATIVE_BATCH = env('BENCH_NATIVE_BATCH', 256);
+const NATIVE_STEPS = env('BENCH_NATIVE_STEPS', 10);
+// Browser: a smaller batch, since a software WebGPU adapter (SwiftShader) may be all there is.
+const WEB_BATCH = env('BENCH_WEB_BATCH', 64);
+const WEB_STEPS = env('BENCH_WEB_STEPS', 6);
+const MEMORY_STEPS = env('BENCH_MEMORY_STEPS', 10000);
+const TINY = 'train_size=256&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&checkpoints=1';
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+function serve() {
+  const roots = [['/bench/', path.join(__dirname, 'browser')], ['/node_modules/', path.join(__dirname, 'browser', 'node_modules')], ['/', dist]];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url, 'http://localhost');
+    const [prefix, root] = roots.find(([p]) => url.pathname.startsWith(p));
+    let file = path.join(root, decodeURIComponent(url.pathname.slice(prefix.length)));
+    if (!file.startsWith(root)) { res.writeHead(403); return res.end(); }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
+    fs.readFile(file, (err, data) => {
+      if (err) { res.writeHead(404); return res.end('not found'); }
+      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
+      res.end(data);
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const results = {};
+function record(key, value) {
+  results[key] = value;
+  console.log(`${key}: ${JSON.stringify(value)}`);
+}
+
+// Resident memory of a process tree (kB), from /proc.
+function treeRss(rootPid) {
+  const children = {};
+  for (const d of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      (children[ppid] = children[ppid] || []).push(Number(d));
+    } catch (e) { /* gone */ }
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop();
+    try {
+      const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
+      if (m) total += Number(m[1]);
+    } catch (e) { /* gone */ }
+    stack.push(...(children[pid] || []));
+  }
+  return total;
+}
+
+// Samples memory every second; returns the samples (MB) with the fraction of the run they were at.
+function memorySummary(samples) {
+  const n = samples.length;
+  const quarter = (a, b) => Math.max(...samples.slice(Math.floor(n * a), Math.max(Math.floor(n * b), Math.floor(n * a) + 1)));
+  return {
+    samples: n,
+    start_mb: +(samples[0] / 1024).toFixed(1),
+    peak_mb: +(Math.max(...samples) / 1024).toFixed(1),
+    end_mb: +(samples[n - 1] / 1024).toFixed(1),
+    // Peak of the second quarter vs peak of the last quarter: growth after warm-up.
+    growth_mb: +((quarter(0.75, 1) - quarter(0.25, 0.5)) / 1024).toFixed(1),
+  };
+}
+
+async function pageRun(browser, base, query, gpu) {
+  const page = await browser.newPage();
+  await page.goto(`${base}/?${query}`);
+  await page.waitForSelector('#train', { timeout: 60000 });
+  if (!gpu) await page.uncheck('#prefer-gpu');
+  await page.click('#train');
+  await page.waitForFunction(() => /^(finished|stopped)/.test(document.querySelector('#status').textContent), null, { timeout: 1800000 });
+  const status = await page.$eval('#status', (el) => el.textContent);
+  const badge = await page.$eval('#backend-badge', (el) => el.textContent);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+  const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+  await page.close();
+  if (status.startsWith('stopped')) throw new Error(status);
+  // The first interval includes shader compilation and warm-up: leave it out.
+  const rates = run.throughput.map((t) => t.images_per_s);
+  return { badge, images_per_s: median(rates.length > 1 ? rates.slice(1) : rates), intervals: rates.length };
+}
+
+async function tfjsRun(browser, base, backend, input) {
+  const page = await browser.newPage();
+  const [c, s] = [input[1], input[2]];
+  await page.goto(`${base}/bench/tfjs.html?backend=${backend}&batch=${WEB_BATCH}&channels=${c}&size=${s}&steps=${WEB_STEPS}&warmup=2`);
+  await page.waitForFunction(() => window.benchResult, null, { timeout: 1800000 });
+  const r = await page.evaluate(() => window.benchResult);
+  await page.close();
+  if (r.error) throw new Error(r.error);
+  return r;
+}
+
+(async () => {
+  // --- native: ours vs PyTorch CPU -----------------------------------------------------------
+  const benchLine = execFileSync(cli, ['bench', 'train', '--config', `batch=${NATIVE_BATCH}&train_size=2048&test_size=32`, '--repeat', String(NATIVE_STEPS)], { encoding: 'utf8' });
+  const input = JSON.parse(benchLine.match(/input (\[[^\]]*\])/)[1]);
+  const ours = Number(benchLine.match(/([\d.]+) images\/s/)[1]);
+  record('native_ours_cpu', { images_per_s: ours, input, line: benchLine.trim() });
+  try {
+    const torch = JSON.parse(execFileSync(python, [path.join(__dirname, 'pytorch', 'step.py'), '--batch', String(NATIVE_BATCH), '--channels', String(input[1]), '--size', String(input[2]), '--steps', String(NATIVE_STEPS)], { encoding: 'utf8' }));
+    record('native_pytorch_cpu', torch);
+  } catch (e) { record('native_pytorch_cpu', { error: String(e.message || e) }); }
+
+  // --- native memory over a long run ---------------------------------------------------------
+  {
+    const child = spawn(cli, ['train', '--quiet', '--config', `${TINY}&steps=${MEMORY_STEPS}&eval_every=100`], { stdio: 'ignore' });
+    const samples = [];
+    const t0 = Date.now();
+    const timer = setInterval(() => { const r = treeRss(child.pid); if (r) samples.push(r); }, 500);
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    clearInterval(timer);
+    record('native_memory', Object.assign({ steps: MEMORY_STEPS, exit: code, seconds: (Date.now() - t0) / 1000 }, memorySummary(samples)));
+  }
+
+  // --- the page ------------------------------------------------------------------------------
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const wasm = fs.readdirSync(dist).filter((f) => f.endsWith('.wasm'));
+  const sizes = Object.fromEntries(wasm.map((f) => {
+    const bytes = fs.readFileSync(path.join(dist, f));
+    return [f.replace(/-[0-9a-f]{16}/, ''), { bytes: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length }];
+  }));
+  record('wasm_size', sizes);
+  const flags = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: [...flags, '--enable-unsafe-webgpu'] });
+  {
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await browser.newPage();
+      const t0 = Date.now();
+      await page.goto(`${base}/`);
+      await page.waitForSelector('#train', { timeout: 60000 });
+      times.push(Date.now() - t0);
+      await page.close();
+    }
+    record('load_to_interactive_ms', { median: median(times), runs: times });
+  }
+  {
+    const page = await browser.newPage();
+    await page.goto(`${base}/?data=objects&train_size=10000&test_size=32`);
+    await page.waitForFunction(() => /generated in/.test(document.querySelector('#fingerprint').textContent), null, { timeout: 120000 });
+    const text = await page.$eval('#fingerprint', (el) => el.textContent);
+    record('wasm_generation', { text, images_per_s: Number(text.match(/([\d.]+) images\/s/)[1]) });
+    await page.close();
+  }
+  const webQuery = `batch=${WEB_BATCH}&train_size=1024&test_size=32&steps=${WEB_STEPS * 2}&eval_every=${Math.max(1, Math.floor(WEB_STEPS / 2))}&checkpoints=1`;
+  for (const [key, fn] of [
+    ['web_ours_webgpu', () => pageRun(browser, base, webQuery, true)],
+    ['web_tfjs_webgpu', () => tfjsRun(browser, base, 'webgpu', input)],
+    ['web_ours_cpu', () => pageRun(browser, base, webQuery, false)],
+    ['web_tfjs_wasm', () => tfjsRun(browser, base, 'wasm', input)],
+  ]) {
+    try { record(key, await fn()); } catch (e) { record(key, { error: String(e.message || e) }); }
+  }
+  // --- page memory over a long run (all of Chromium's processes) ------------------------------
+  {
+    const page = await browser.newPage();
+    await page.goto(`${base}/?${TINY}&steps=${MEMORY_STEPS}&eval_every=100`);
+    await page.waitForSelector('#train', { timeout: 60000 });
+    await page.uncheck('#prefer-gpu');
+    const pid = browser.process ? browser.process().pid : null;
+    const samples = [];
+    const t0 = Date.now();
+    const timer = setInterval(() => { if (pid) samples.push(treeRss(pid)); }, 1000);
+    await page.click('#train');
+    await page.waitForFunction(() => /^(finished|stopped)/.test(document.querySelector('#status').textContent), null, { timeout: 3600000 });
+    clearInterval(timer);
+    const status = await page.$eval('#status', (el) => el.textContent);
+    record('web_memory', Object.assign({ steps: MEMORY_STEPS, status, seconds: (Date.now() - t0) / 1000 }, memorySummary(samples)));
+    await page.close();
+  }
+  await browser.close();
+  server.close();
+
+  // --- the table -----------------------------------------------------------------------------
+  const rate = (k) => (results[k] && results[k].images_per_s) || NaN;
+  const ratio = (a, b) => (rate(a) / rate(b)).toFixed(2) + '×';
+  const gz = Object.values(sizes).reduce((s, v) => s + v.gzip, 0);
+  const rows = [
+    ['native CPU, batch ' + NATIVE_BATCH, `ours ${rate('native_ours_cpu').toFixed(0)}`, `PyTorch ${rate('native_pytorch_cpu').toFixed(0)}`, ratio('native_ours_cpu', 'native_pytorch_cpu'), '≥ 1.0×'],
+    ['browser WebGPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_webgpu').toFixed(0)}`, `TF.js ${rate('web_tfjs_webgpu').toFixed(0)}`, ratio('web_ours_webgpu', 'web_tfjs_webgpu'), '≥ 1.5×'],
+    ['browser CPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_cpu').toFixed(0)}`, `TF.js wasm ${rate('web_tfjs_wasm').toFixed(0)}`, ratio('web_ours_cpu', 'web_tfjs_wasm'), '—'],
+  ];
+  let md = '| training step (images/s, views) | ours | reference | ratio | goal |\n|---|---|---|---|---|\n';
+  for (const r of rows) md += `| ${r.join(' | ')} |\n`;
+  md += `\n| other | value |\n|---|---|\n`;
+  md += `| wasm, gzip -9 (page + worker) | ${(gz / 1e6).toFixed(2)} MB (${Object.entries(sizes).map(([f, v]) => `${f} ${(v.gzip / 1e6).toFixed(2)}`).join(', ')}) |\n`;
+  md += `| load to interactive | ${results.load_to_interactive_ms.median} ms |\n`;
+  md += `| dataset generation in wasm (worker, 1 thread) | ${rate('wasm_generation').toFixed(0)} images/s |\n`;
+  for (const k of ['native_memory', 'web_memory']) {
+    const m = results[k];
+    md += `| ${k.replace('_', ' ')}, ${m.steps} steps | RSS start ${m.start_mb} MB, peak ${m.peak_mb} MB, end ${m.end_mb} MB, growth after warm-up ${m.growth_mb} MB |\n`;
+  }
+  console.log('\n' + md);
+  fs.writeFileSync(path.join(out, 'bench.md'), md);
+  fs.writeFileSync(path.join(out, 'bench.json'), JSON.stringify(results, null, 2));
+  console.log(`written: ${path.join(out, 'bench.md')}, bench.json`);
+})().catch((e) => { console.error(e); process.exit(1); });
