@@ -27,9 +27,11 @@ const env = (k, d) => Number(process.env[k] || d);
 const NATIVE_BATCH = env('BENCH_NATIVE_BATCH', 256);
 const NATIVE_STEPS = env('BENCH_NATIVE_STEPS', 10);
 // Browser: a smaller batch, since a software WebGPU adapter (SwiftShader) may be all there is.
-const WEB_BATCH = env('BENCH_WEB_BATCH', 64);
-const WEB_STEPS = env('BENCH_WEB_STEPS', 6);
+const WEB_BATCH = env('BENCH_WEB_BATCH', 16);
+const WEB_STEPS = env('BENCH_WEB_STEPS', 4);
 const MEMORY_STEPS = env('BENCH_MEMORY_STEPS', 10000);
+// One in-browser training run may take this long before it is reported as timed out.
+const WEB_TIMEOUT_MS = env('BENCH_WEB_TIMEOUT_S', 900) * 1000;
 const TINY = 'train_size=256&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&checkpoints=1';
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
@@ -55,6 +57,7 @@ const results = {};
 function record(key, value) {
   results[key] = value;
   console.log(`${key}: ${JSON.stringify(value)}`);
+  fs.writeFileSync(path.join(out, 'bench.json'), JSON.stringify(results, null, 2)); // partial results survive a kill
 }
 
 // Resident memory of a process tree (kB), from /proc.
@@ -91,6 +94,8 @@ function memorySummary(samples) {
     end_mb: +(samples[n - 1] / 1024).toFixed(1),
     // Peak of the second quarter vs peak of the last quarter: growth after warm-up.
     growth_mb: +((quarter(0.75, 1) - quarter(0.25, 0.5)) / 1024).toFixed(1),
+    // 20 evenly spaced samples (MB), to see the shape of the curve.
+    series_mb: Array.from({ length: Math.min(20, n) }, (_, i) => +(samples[Math.floor(i * (n - 1) / Math.max(1, Math.min(20, n) - 1))] / 1024).toFixed(0)),
   };
 }
 
@@ -100,7 +105,7 @@ async function pageRun(browser, base, query, gpu) {
   await page.waitForSelector('#train', { timeout: 60000 });
   if (!gpu) await page.uncheck('#prefer-gpu');
   await page.click('#train');
-  await page.waitForFunction(() => /^(finished|stopped)/.test(document.querySelector('#status').textContent), null, { timeout: 1800000 });
+  await page.waitForFunction(() => /^(finished|stopped)/.test(document.querySelector('#status').textContent), null, { timeout: WEB_TIMEOUT_MS });
   const status = await page.$eval('#status', (el) => el.textContent);
   const badge = await page.$eval('#backend-badge', (el) => el.textContent);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
@@ -116,7 +121,7 @@ async function tfjsRun(browser, base, backend, input) {
   const page = await browser.newPage();
   const [c, s] = [input[1], input[2]];
   await page.goto(`${base}/bench/tfjs.html?backend=${backend}&batch=${WEB_BATCH}&channels=${c}&size=${s}&steps=${WEB_STEPS}&warmup=2`);
-  await page.waitForFunction(() => window.benchResult, null, { timeout: 1800000 });
+  await page.waitForFunction(() => window.benchResult, null, { timeout: WEB_TIMEOUT_MS });
   const r = await page.evaluate(() => window.benchResult);
   await page.close();
   if (r.error) throw new Error(r.error);
@@ -171,17 +176,20 @@ async function tfjsRun(browser, base, backend, input) {
   {
     const page = await browser.newPage();
     await page.goto(`${base}/?data=objects&train_size=10000&test_size=32`);
+    await page.waitForSelector('#fingerprint', { timeout: 60000 });
     await page.waitForFunction(() => /generated in/.test(document.querySelector('#fingerprint').textContent), null, { timeout: 120000 });
     const text = await page.$eval('#fingerprint', (el) => el.textContent);
     record('wasm_generation', { text, images_per_s: Number(text.match(/([\d.]+) images\/s/)[1]) });
     await page.close();
   }
   const webQuery = `batch=${WEB_BATCH}&train_size=1024&test_size=32&steps=${WEB_STEPS * 2}&eval_every=${Math.max(1, Math.floor(WEB_STEPS / 2))}&checkpoints=1`;
+  // The CPU paths first.
   for (const [key, fn] of [
-    ['web_ours_webgpu', () => pageRun(browser, base, webQuery, true)],
-    ['web_tfjs_webgpu', () => tfjsRun(browser, base, 'webgpu', input)],
     ['web_ours_cpu', () => pageRun(browser, base, webQuery, false)],
     ['web_tfjs_wasm', () => tfjsRun(browser, base, 'wasm', input)],
+    // TF.js's wasm backend has no Conv2DBackpropFilter kernel (it cannot train a conv net), so
+    // its plain-JS CPU backend is the in-browser CPU reference that can.
+    ['web_tfjs_cpu', () => tfjsRun(browser, base, 'cpu', input)],
   ]) {
     try { record(key, await fn()); } catch (e) { record(key, { error: String(e.message || e) }); }
   }
@@ -191,16 +199,24 @@ async function tfjsRun(browser, base, backend, input) {
     await page.goto(`${base}/?${TINY}&steps=${MEMORY_STEPS}&eval_every=100`);
     await page.waitForSelector('#train', { timeout: 60000 });
     await page.uncheck('#prefer-gpu');
-    const pid = browser.process ? browser.process().pid : null;
+    // Chromium runs as this script's children: the tree under this process (node included,
+    // about constant) holds the page, its worker and the GPU process.
     const samples = [];
     const t0 = Date.now();
-    const timer = setInterval(() => { if (pid) samples.push(treeRss(pid)); }, 1000);
+    const timer = setInterval(() => samples.push(treeRss(process.pid)), 1000);
     await page.click('#train');
     await page.waitForFunction(() => /^(finished|stopped)/.test(document.querySelector('#status').textContent), null, { timeout: 3600000 });
     clearInterval(timer);
     const status = await page.$eval('#status', (el) => el.textContent);
     record('web_memory', Object.assign({ steps: MEMORY_STEPS, status, seconds: (Date.now() - t0) / 1000 }, memorySummary(samples)));
     await page.close();
+  }
+  // WebGPU last: a software adapter (SwiftShader) can take many minutes per run.
+  for (const [key, fn] of [
+    ['web_ours_webgpu', () => pageRun(browser, base, webQuery, true)],
+    ['web_tfjs_webgpu', () => tfjsRun(browser, base, 'webgpu', input)],
+  ]) {
+    try { record(key, await fn()); } catch (e) { record(key, { error: String(e.message || e) }); }
   }
   await browser.close();
   server.close();
@@ -212,7 +228,8 @@ async function tfjsRun(browser, base, backend, input) {
   const rows = [
     ['native CPU, batch ' + NATIVE_BATCH, `ours ${rate('native_ours_cpu').toFixed(0)}`, `PyTorch ${rate('native_pytorch_cpu').toFixed(0)}`, ratio('native_ours_cpu', 'native_pytorch_cpu'), '≥ 1.0×'],
     ['browser WebGPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_webgpu').toFixed(0)}`, `TF.js ${rate('web_tfjs_webgpu').toFixed(0)}`, ratio('web_ours_webgpu', 'web_tfjs_webgpu'), '≥ 1.5×'],
-    ['browser CPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_cpu').toFixed(0)}`, `TF.js wasm ${rate('web_tfjs_wasm').toFixed(0)}`, ratio('web_ours_cpu', 'web_tfjs_wasm'), '—'],
+    ['browser CPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_cpu').toFixed(0)}`, `TF.js wasm ${results.web_tfjs_wasm && results.web_tfjs_wasm.error ? 'cannot train: ' + results.web_tfjs_wasm.error : rate('web_tfjs_wasm').toFixed(0)}`, '—', '—'],
+    ['browser CPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_cpu').toFixed(0)}`, `TF.js cpu ${rate('web_tfjs_cpu').toFixed(0)}`, ratio('web_ours_cpu', 'web_tfjs_cpu'), '—'],
   ];
   let md = '| training step (images/s, views) | ours | reference | ratio | goal |\n|---|---|---|---|---|\n';
   for (const r of rows) md += `| ${r.join(' | ')} |\n`;
@@ -222,7 +239,7 @@ async function tfjsRun(browser, base, backend, input) {
   md += `| dataset generation in wasm (worker, 1 thread) | ${rate('wasm_generation').toFixed(0)} images/s |\n`;
   for (const k of ['native_memory', 'web_memory']) {
     const m = results[k];
-    md += `| ${k.replace('_', ' ')}, ${m.steps} steps | RSS start ${m.start_mb} MB, peak ${m.peak_mb} MB, end ${m.end_mb} MB, growth after warm-up ${m.growth_mb} MB |\n`;
+    md += `| ${k === 'native_memory' ? 'native CLI' : 'page (node + Chromium tree)'} memory, ${m.steps} steps in ${m.seconds.toFixed(0)} s | RSS start ${m.start_mb} MB, peak ${m.peak_mb} MB, end ${m.end_mb} MB, growth after warm-up ${m.growth_mb} MB |\n`;
   }
   console.log('\n' + md);
   fs.writeFileSync(path.join(out, 'bench.md'), md);

@@ -2,7 +2,7 @@
 // Same ConvNet (3 x [3x3 conv stride 2 'same' -> BN -> ReLU], 32/64/64, flatten, dense 128 -> BN
 // -> ReLU), head depth 2 (256 -> BN -> ReLU -> 64), NT-Xent tau 0.2, Adam 1e-3, same input size.
 // The batch is made once: forward + backward + update only. Images are views (2 per pair).
-// Query: ?backend=webgpu|wasm&batch=64&channels=6&size=28&steps=10&warmup=2
+// Query: ?backend=webgpu|wasm|cpu&batch=64&channels=6&size=28&steps=10&warmup=2
 'use strict';
 (async () => {
   const q = new URLSearchParams(location.search);

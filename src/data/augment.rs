@@ -5,7 +5,7 @@
 
 use super::colour::{hsv_to_rgb, luma, rgb_to_hsv};
 use super::image::Image;
-use super::{Dataset, Sample};
+use super::{Dataset, Sample, par_map};
 use crate::params::ExperimentConfig;
 use crate::rng::{SeededRng, stream};
 
@@ -162,13 +162,23 @@ impl Dataset {
         step: u64,
     ) -> (Batch, Batch) {
         let tag = format!("augment/{step}");
-        let mut views = [Vec::new(), Vec::new()];
-        for (j, &i) in indices.iter().enumerate() {
+        // Each sample has its own stream, so samples are augmented in parallel (natively) and
+        // the batch is the same whatever the thread count.
+        let pairs = par_map(indices.len(), |j| {
+            let i = indices[j];
             let mut rng = stream(seed, &tag, j as u64);
-            for view in &mut views {
+            let mut pair = [Vec::new(), Vec::new()];
+            for view in &mut pair {
                 view.extend(augment.view(&samples[i].image, &mut rng));
                 push_bit_planes(view, samples[i].bits, self.bits, self.height * self.width);
             }
+            pair
+        });
+        let per_view = self.input_channels() * self.height * self.width;
+        let mut views = [0, 1].map(|_| Vec::with_capacity(indices.len() * per_view));
+        for [a, b] in pairs {
+            views[0].extend(a);
+            views[1].extend(b);
         }
         let [a, b] = views;
         (
