@@ -54,6 +54,9 @@ function serve() {
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const results = {};
+// BENCH_ONLY=web_memory,native_memory,... runs just those parts (no table).
+const ONLY = (process.env.BENCH_ONLY || '').split(',').filter(Boolean);
+const want = (key) => ONLY.length === 0 || ONLY.includes(key);
 function record(key, value) {
   results[key] = value;
   console.log(`${key}: ${JSON.stringify(value)}`);
@@ -130,17 +133,20 @@ async function tfjsRun(browser, base, backend, input) {
 
 (async () => {
   // --- native: ours vs PyTorch CPU -----------------------------------------------------------
+  let input = [512, 6, 28, 28];
+  if (want('native_ours_cpu')) {
   const benchLine = execFileSync(cli, ['bench', 'train', '--config', `batch=${NATIVE_BATCH}&train_size=2048&test_size=32`, '--repeat', String(NATIVE_STEPS)], { encoding: 'utf8' });
-  const input = JSON.parse(benchLine.match(/input (\[[^\]]*\])/)[1]);
+  input = JSON.parse(benchLine.match(/input (\[[^\]]*\])/)[1]);
   const ours = Number(benchLine.match(/([\d.]+) images\/s/)[1]);
   record('native_ours_cpu', { images_per_s: ours, input, line: benchLine.trim() });
   try {
     const torch = JSON.parse(execFileSync(python, [path.join(__dirname, 'pytorch', 'step.py'), '--batch', String(NATIVE_BATCH), '--channels', String(input[1]), '--size', String(input[2]), '--steps', String(NATIVE_STEPS)], { encoding: 'utf8' }));
     record('native_pytorch_cpu', torch);
   } catch (e) { record('native_pytorch_cpu', { error: String(e.message || e) }); }
+  }
 
   // --- native memory over a long run ---------------------------------------------------------
-  {
+  if (want('native_memory')) {
     const child = spawn(cli, ['train', '--quiet', '--config', `${TINY}&steps=${MEMORY_STEPS}&eval_every=100`], { stdio: 'ignore' });
     const samples = [];
     const t0 = Date.now();
@@ -161,7 +167,7 @@ async function tfjsRun(browser, base, backend, input) {
   record('wasm_size', sizes);
   const flags = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: [...flags, '--enable-unsafe-webgpu'] });
-  {
+  if (want('load_to_interactive_ms')) {
     const times = [];
     for (let i = 0; i < 3; i++) {
       const page = await browser.newPage();
@@ -173,7 +179,7 @@ async function tfjsRun(browser, base, backend, input) {
     }
     record('load_to_interactive_ms', { median: median(times), runs: times });
   }
-  {
+  if (want('wasm_generation')) {
     const page = await browser.newPage();
     await page.goto(`${base}/?data=objects&train_size=10000&test_size=32`);
     await page.waitForSelector('#fingerprint', { timeout: 60000 });
@@ -190,11 +196,11 @@ async function tfjsRun(browser, base, backend, input) {
     // TF.js's wasm backend has no Conv2DBackpropFilter kernel (it cannot train a conv net), so
     // its plain-JS CPU backend is the in-browser CPU reference that can.
     ['web_tfjs_cpu', () => tfjsRun(browser, base, 'cpu', input)],
-  ]) {
+  ].filter(([key]) => want(key))) {
     try { record(key, await fn()); } catch (e) { record(key, { error: String(e.message || e) }); }
   }
   // --- page memory over a long run (all of Chromium's processes) ------------------------------
-  {
+  if (want('web_memory')) {
     const page = await browser.newPage();
     await page.goto(`${base}/?${TINY}&steps=${MEMORY_STEPS}&eval_every=100`);
     await page.waitForSelector('#train', { timeout: 60000 });
@@ -215,12 +221,13 @@ async function tfjsRun(browser, base, backend, input) {
   for (const [key, fn] of [
     ['web_ours_webgpu', () => pageRun(browser, base, webQuery, true)],
     ['web_tfjs_webgpu', () => tfjsRun(browser, base, 'webgpu', input)],
-  ]) {
+  ].filter(([key]) => want(key))) {
     try { record(key, await fn()); } catch (e) { record(key, { error: String(e.message || e) }); }
   }
   await browser.close();
   server.close();
 
+  if (ONLY.length > 0) return;
   // --- the table -----------------------------------------------------------------------------
   const rate = (k) => (results[k] && results[k].images_per_s) || NaN;
   const ratio = (a, b) => (rate(a) / rate(b)).toFixed(2) + '×';

@@ -26,4 +26,4 @@ if [ "${BENCH_SKIP_PAGE_BUILD:-0}" != 1 ]; then
 fi
 
 echo "== bench"
-node bench/compare.js dist "$CARGO_TARGET_DIR/release/contrastive-playground" "$VENV/bin/python" "$CACHE/bench"
+node bench/compare.js dist "$CARGO_TARGET_DIR/release/contrastive-playground" "$VENV/bin/python" "$CACHE/bench${BENCH_ONLY:+-partial}"
