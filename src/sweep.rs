@@ -9,7 +9,7 @@ use std::fmt;
 
 use crate::learn::run::FinalMetrics;
 use crate::params::{ExperimentConfig, PARAMS};
-use crate::render::svg::{Series, colour};
+use crate::render::svg::{Axes, Series, colour};
 
 /// At most this many runs in one sweep: a grid is run one config after another.
 pub const MAX_RUNS: usize = 64;
@@ -199,6 +199,17 @@ impl SweepSpec {
                 SweepPoint { values, config }
             })
             .collect()
+    }
+
+    /// How the effect chart is laid out: accuracies on 0..1 (ARI fits its data), categories
+    /// named, the first knob's name under the x axis, a dot at every run.
+    pub fn chart_axes(&self) -> Axes {
+        Axes {
+            y_range: (self.effect != Effect::Ari).then_some((0.0, 1.0)),
+            x_labels: self.x_labels(),
+            x_title: self.axes[0].key.clone(),
+            markers: true,
+        }
     }
 
     /// A short label of a point: `bits=5 tau=0.05`.

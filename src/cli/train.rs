@@ -14,7 +14,7 @@ use crate::learn::run::{Event, RunRecord, advance};
 use crate::learn::train::Trainer;
 use crate::params::ExperimentConfig;
 use crate::presets::Preset;
-use crate::render::svg::{Axes, line_chart_file};
+use crate::render::svg::line_chart_file;
 use crate::sweep::{Effect, SweepResult, SweepSpec, chart_series};
 use crate::url::{encode, encode_with_sweep};
 
@@ -221,13 +221,11 @@ pub fn run_sweep(
 
 /// The effect chart of a finished (or partial) sweep as an SVG file.
 pub fn effect_svg(title: &str, spec: &SweepSpec, results: &[SweepResult]) -> String {
-    let axes = Axes {
-        y_range: (spec.effect != Effect::Ari).then_some((0.0, 1.0)),
-        x_labels: spec.x_labels(),
-        x_title: spec.axes[0].key.clone(),
-        markers: true,
-    };
-    line_chart_file(title, &chart_series(&spec.effect_lines(results)), &axes)
+    line_chart_file(
+        title,
+        &chart_series(&spec.effect_lines(results)),
+        &spec.chart_axes(),
+    )
 }
 
 pub fn sweep(args: SweepArgs) -> Result<(), String> {

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::charts::{Axes, LineChart};
+use super::charts::LineChart;
 use super::dom;
 use crate::params::{ExperimentConfig, PARAMS};
 use crate::presets::{PRESETS, Preset};
@@ -154,15 +154,7 @@ pub fn SweepPanel(
         })
     });
     let chart_axes = Signal::derive(move || {
-        run.with(|r| match r {
-            Some(r) => Axes {
-                y_range: (r.spec.effect != Metric::Ari).then_some((0.0, 1.0)),
-                x_labels: r.spec.x_labels(),
-                x_title: r.spec.axes[0].key.clone(),
-                markers: true,
-            },
-            None => Axes::default(),
-        })
+        run.with(|r| r.as_ref().map(|r| r.spec.chart_axes()).unwrap_or_default())
     });
     let status = move || {
         run.with(|r| {
