@@ -7,12 +7,12 @@
 //  plus wasm gzip size, load-to-interactive, dataset generation rate in wasm, and resident memory
 //  over a 10,000-step run natively and in the page.
 'use strict';
-const http = require('http');
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
 const { execFileSync, spawn } = require('child_process');
 const { chromium } = require(path.join(__dirname, 'browser', 'node_modules', 'playwright-core'));
+const { serve: staticServer } = require(path.join(__dirname, '..', 'tests', 'browser', 'static-server'));
 
 const [distArg, cli, python, outArg] = process.argv.slice(2);
 if (!distArg || !cli || !python || !outArg) {
@@ -34,23 +34,8 @@ const MEMORY_STEPS = env('BENCH_MEMORY_STEPS', 10000);
 const WEB_TIMEOUT_MS = env('BENCH_WEB_TIMEOUT_S', 900) * 1000;
 const TINY = 'train_size=256&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&checkpoints=1';
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
-function serve() {
-  const roots = [['/bench/', path.join(__dirname, 'browser')], ['/node_modules/', path.join(__dirname, 'browser', 'node_modules')], ['/', dist]];
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://localhost');
-    const [prefix, root] = roots.find(([p]) => url.pathname.startsWith(p));
-    let file = path.join(root, decodeURIComponent(url.pathname.slice(prefix.length)));
-    if (!file.startsWith(root)) { res.writeHead(403); return res.end(); }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    fs.readFile(file, (err, data) => {
-      if (err) { res.writeHead(404); return res.end('not found'); }
-      res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream' });
-      res.end(data);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+// The bench page and TF.js beside the app's dist.
+const serve = () => staticServer([['/bench/', path.join(__dirname, 'browser')], ['/node_modules/', path.join(__dirname, 'browser', 'node_modules')], ['/', dist]]);
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const results = {};

@@ -1,8 +1,10 @@
 //! Contrastive Playground: competing-feature datasets, the generalized contrastive loss family
 //! and per-feature probes (Chen, Luo & Li, "Intriguing Properties of Contrastive Losses").
 //!
-//! The core (`params`, `url`, `rng`, `data`) is pure Rust with no browser or GPU code, so the
-//! CLI, the tests and the page run the same code.
+//! Layers, bottom up: `params`, `rng` and `record` (plain data); `url`, `sweep`, `presets`,
+//! `protocol` and `data`; `eval` and `learn` (tensors); `render`; then the front ends, `cli`
+//! natively and `web` on wasm32. The core is pure Rust with no browser code, so the CLI, the
+//! tests and the page run the same code.
 
 pub mod data;
 pub mod eval;
@@ -10,6 +12,7 @@ pub mod learn;
 pub mod params;
 pub mod presets;
 pub mod protocol;
+pub mod record;
 pub mod render;
 pub mod rng;
 pub mod sweep;

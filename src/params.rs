@@ -71,6 +71,22 @@ pub struct ParamSpec {
     pub domain: Domain,
 }
 
+/// A knob that could not be set: which one, the text given, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamError {
+    pub key: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={:?}: {}", self.key, self.value, self.reason)
+    }
+}
+
+impl std::error::Error for ParamError {}
+
 /// A value type a knob can have: parses and checks a URL string against its domain, and
 /// formats itself so that parsing the text gives the same value back.
 pub trait ParamValue: Sized {
@@ -203,7 +219,12 @@ choice_enum!(
 choice_enum!(EncoderKind { ConvNet = "convnet", ResNet = "resnet" });
 
 choice_enum!(
-    /// The generalized contrastive loss instantiation (PAPER.md section 1).
+    /// How convolutions are computed (same maths, different speed).
+    ConvKind { Gemm = "gemm", Burn = "burn" }
+);
+
+choice_enum!(
+    /// The generalized contrastive loss instantiation (docs/science.md, "The loss family").
     LossKind {
         NtXent = "ntxent",
         LogSumExp = "logsumexp",
@@ -250,15 +271,23 @@ macro_rules! param_table {
             }
 
             /// Sets knob `key` from URL text. On error (unknown key, unparsable or out of range)
-            /// the config is unchanged and the reason is returned.
-            pub fn set(&mut self, key: &str, text: &str) -> Result<(), String> {
-                match key {
-                    $($key => {
-                        self.$field = <$ty as ParamValue>::parse_value(text, &spec($key).domain)?;
-                        Ok(())
-                    })+
-                    _ => Err("unknown parameter".into()),
-                }
+            /// the config is unchanged and the error says which key, what text and why.
+            pub fn set(&mut self, key: &str, text: &str) -> Result<(), ParamError> {
+                let reason = match key {
+                    $($key => match <$ty as ParamValue>::parse_value(text, &spec($key).domain) {
+                        Ok(v) => {
+                            self.$field = v;
+                            return Ok(());
+                        }
+                        Err(reason) => reason,
+                    },)+
+                    _ => "unknown parameter".to_string(),
+                };
+                Err(ParamError {
+                    key: key.to_string(),
+                    value: text.to_string(),
+                    reason,
+                })
             }
         }
     };
@@ -348,6 +377,9 @@ param_table! {
     width: f32 = 1.0,
         key "width", Model, "Width", float(0.25, 4.0),
         "Multiplier on every layer's channel count.";
+    conv: ConvKind = ConvKind::Gemm,
+        key "conv", Model, "Convolution", Domain::Choice(ConvKind::NAMES),
+        "How convolutions run: gemm = one matrix product per layer over the whole batch (fast); burn = burn's Conv2d (to compare). Same maths.";
     head_depth: usize = 2,
         key "head_depth", Model, "Head depth", int(0, 3),
         "Projection head layers (0 = identity): the knob of the paper's first finding.";

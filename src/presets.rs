@@ -1,9 +1,9 @@
-//! Presets: one per finding of the paper (PAPER.md), each a link, a sweep, what to look for,
-//! and the direction the finding predicts, checked on the sweep's results.
+//! Presets: one per finding of the paper (docs/science.md), each a link, a sweep, what to look
+//! for, and the direction the finding predicts, checked on the sweep's results.
 
-use crate::learn::run::FinalMetrics;
 use crate::params::ExperimentConfig;
-use crate::sweep::{Effect, SweepResult, SweepSpec};
+use crate::record::FinalMetrics;
+use crate::sweep::{Metric, SweepResult, SweepSpec};
 use crate::url::decode;
 
 /// A finding, ready to run.
@@ -16,7 +16,7 @@ pub struct Preset {
     pub config: &'static str,
     /// The sweep, as `sweep=` text.
     pub sweep: &'static str,
-    pub effect: Effect,
+    pub effect: Metric,
     /// What to look for, shown under the menu and written into the report.
     pub look_for: &'static str,
     /// Needs the user's own MNIST/CIFAR file (`base=file`).
@@ -40,7 +40,7 @@ pub const PRESETS: &[Preset] = &[
         title: "RandBit: a few shared random bits suppress the digit",
         config: "data=randbit&base=digits&bits=5",
         sweep: "bits:0,5,10,20;tau:0.05,0.5",
-        effect: Effect::Offline,
+        effect: Metric::Offline,
         look_for: "Digit accuracy falls as bits are added and sits near chance from 10-15 bits, \
                    while contrastive accuracy saturates: the bits alone solve the instance task. \
                    The lower temperature keeps a little more of the digit.",
@@ -52,7 +52,7 @@ pub const PRESETS: &[Preset] = &[
         title: "DigitOnObjects: more unique digits, digit up, object down",
         config: "data=digit_on_objects&base=objects&unique_digits=100",
         sweep: "unique_digits:10,100,1000,10000",
-        effect: Effect::Offline,
+        effect: Metric::Offline,
         look_for: "With few unique digits the pasted digit is one of a handful of images, easy to \
                    tell apart yet shared by many objects; with many unique digits it becomes an \
                    instance-level feature the views share. The paper: digit accuracy rises and \
@@ -65,7 +65,7 @@ pub const PRESETS: &[Preset] = &[
         title: "MultiDigits: a growing digit suppresses the small one",
         config: "data=multidigits&canvas=32&small_digit=0.45&crop_min=0.5",
         sweep: "digit_size:0.3,0.45,0.6,0.75",
-        effect: Effect::Offline,
+        effect: Metric::Offline,
         look_for: "As the varying digit grows, the fixed small digit's accuracy falls toward \
                    chance while the large digit stays learned.",
         needs_file: false,
@@ -76,7 +76,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Colour vs shape: colour jitter rescues the shape",
         config: "data=colour_shape",
         sweep: "colour_jitter:0,0.8",
-        effect: Effect::Offline,
+        effect: Metric::Offline,
         look_for: "Without colour jitter both views share the image's colour, colour is learned \
                    and shape is suppressed; with jitter the colour shortcut breaks and the shape \
                    probe recovers.",
@@ -88,7 +88,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Loss family x projection-head depth",
         config: "data=objects",
         sweep: "loss:ntxent,logsumexp,swd_sphere,align_uniform;head_depth:0,3",
-        effect: Effect::Offline,
+        effect: Metric::Offline,
         look_for: "With a 3-layer head the loss variants end within a few points of each other; \
                    with no head they spread more.",
         needs_file: false,
@@ -99,7 +99,7 @@ pub const PRESETS: &[Preset] = &[
         title: "Local features from a global loss",
         config: "data=scenes&canvas=32",
         sweep: "seed:0,1",
-        effect: Effect::Ari,
+        effect: Metric::Ari,
         look_for: "K-means on a block's feature map groups pixels by object: trained encoders \
                    score a higher ARI against the true masks than at initialisation (dashed), \
                    for each of two seeds. The local-features panel shows every block: earlier \
@@ -112,7 +112,7 @@ pub const PRESETS: &[Preset] = &[
         title: "RandBit on your own data",
         config: "data=randbit&base=file&bits=5",
         sweep: "bits:0,5,10,20",
-        effect: Effect::Offline,
+        effect: Metric::Offline,
         look_for: "Drop an MNIST IDX pair or CIFAR-10 .bin first. The label accuracy of your own \
                    images falls as random bits are added.",
         needs_file: true,
@@ -368,7 +368,7 @@ fn check_local_features(spec: &SweepSpec, results: &[SweepResult]) -> Vec<Check>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::learn::run::FinalProbe;
+    use crate::record::FinalProbe;
     use std::collections::BTreeMap;
 
     #[test]
@@ -408,12 +408,8 @@ mod tests {
             config: String::new(),
             fingerprint: String::new(),
             metrics: FinalMetrics {
-                contrastive_acc: 0.0,
-                alignment: 0.0,
-                uniformity: 0.0,
                 probes,
-                ari: None,
-                ari_at_init: None,
+                ..FinalMetrics::default()
             },
         }
     }

@@ -3,8 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::learn::backend::BackendKind;
-use crate::learn::run::{Event, RunRecord};
+use crate::record::{BackendKind, Event, RunRecord};
 
 /// A user's file, as bytes (the browser never uploads it anywhere).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@
 //! clamps: a value is used exactly as written or not at all.
 
 use crate::params::{ExperimentConfig, PARAMS};
-use crate::sweep::{Effect, SweepSpec};
+use crate::sweep::{Metric, SweepSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -48,7 +48,7 @@ pub fn encode_with_sweep(config: &ExperimentConfig, sweep: Option<&SweepSpec>) -
     if let Some(s) = sweep {
         out.push_str("&sweep=");
         out.push_str(&percent_encode(&s.to_string()));
-        if s.effect != Effect::Offline {
+        if s.effect != Metric::Offline {
             out.push_str("&effect=");
             out.push_str(s.effect.as_str());
         }
@@ -82,7 +82,7 @@ pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
     let mut config = base;
     let mut warnings = Vec::new();
     let mut sweep_text: Option<(String, String)> = None;
-    let mut effect = Effect::Offline;
+    let mut effect = Metric::Offline;
     let mut seen: Vec<String> = Vec::new();
     for pair in query_part(text).split('&').filter(|s| !s.trim().is_empty()) {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -118,27 +118,27 @@ pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
             continue;
         }
         if key == "effect" {
-            match Effect::parse(&value) {
+            match Metric::parse(&value) {
                 Ok(e) => effect = e,
-                Err(reason) => warn(reason, Effect::Offline.as_str().into()),
+                Err(e) => warn(e.to_string(), Metric::Offline.as_str().into()),
             }
             continue;
         }
         let default = ExperimentConfig::default().get(&key);
-        if let Err(reason) = config.set(&key, &value) {
+        if let Err(e) = config.set(&key, &value) {
             match default {
-                Some(d) => warn(reason, d),
+                Some(d) => warn(e.reason, d),
                 None => warn("unknown parameter; ignored".into(), String::new()),
             }
         }
     }
     let sweep = sweep_text.and_then(|(key, value)| match SweepSpec::parse(&value, effect) {
         Ok(s) => Some(s),
-        Err(reason) => {
+        Err(e) => {
             warnings.push(ParamWarning {
                 key,
                 value,
-                reason: format!("{reason}; no sweep"),
+                reason: format!("{e}; no sweep"),
                 used: String::new(),
             });
             None
@@ -226,7 +226,7 @@ mod tests {
             steps: 40,
             ..ExperimentConfig::default()
         };
-        let s = SweepSpec::parse("bits:0,5,10;tau:0.05,0.5", Effect::Knn).unwrap();
+        let s = SweepSpec::parse("bits:0,5,10;tau:0.05,0.5", Metric::Knn).unwrap();
         let link = encode_with_sweep(&c, Some(&s));
         assert_eq!(
             link,

@@ -1,5 +1,8 @@
 //! The README's commands, run as a user would: the real binary, real files.
 
+// Native only: these drive the CLI, threads or a native GPU device.
+#![cfg(not(target_family = "wasm"))]
+
 use std::process::Command;
 
 fn cli(args: &[&str]) -> (bool, String, String) {

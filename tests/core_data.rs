@@ -1,4 +1,4 @@
-//! The core issue's contract: codec, seeded regeneration, labels, augmentation, raw-pixel check.
+//! The core: the URL codec, seeded regeneration, labels, augmentation, raw-pixel separability.
 
 use cpg::data::augment::Augment;
 use cpg::data::colour::rgb_to_hsv;

@@ -1,16 +1,21 @@
-//! The learning issue's contract: losses against naive references and numerical gradients,
-//! the head-depth knob, training that learns, determinism, NaN detection.
+//! Learning: losses against naive references and numerical gradients, the head-depth knob,
+//! both encoders, training that learns, determinism, NaN detection, local features.
+
+// Native only: these drive the CLI, threads or a native GPU device.
+#![cfg(not(target_family = "wasm"))]
 
 use burn::prelude::*;
 use std::sync::Arc;
 
 use cpg::data::generate;
 use cpg::learn::backend::{BackendKind, block_on, cpu_device};
+use cpg::learn::config::{HeadConfig, LossConfig};
 use cpg::learn::loss::{SwdDraw, contrastive_loss, diagnostics, random_orthogonal};
 use cpg::learn::model::{Head, Model};
-use cpg::learn::run::{RunRecord, advance};
-use cpg::learn::train::{TrainError, Trainer};
+use cpg::learn::run::{Control, Run, drive};
+use cpg::learn::train::TrainError;
 use cpg::params::{ExperimentConfig, LossKind};
+use cpg::record::RunRecord;
 use cpg::rng::stream;
 use cpg::url::decode;
 
@@ -172,7 +177,13 @@ fn ours(
     let n = z1.len() / d;
     let t1 = Tensor::<2>::from_data(TensorData::new(z1.to_vec(), [n, d]), &dev).require_grad();
     let t2 = Tensor::<2>::from_data(TensorData::new(z2.to_vec(), [n, d]), &dev);
-    let parts = contrastive_loss(c, t1.clone(), t2, Some(draw), device_sort);
+    let parts = contrastive_loss(
+        &LossConfig::from(c),
+        t1.clone(),
+        t2,
+        Some(draw),
+        device_sort,
+    );
     let grads = parts.total.backward();
     let g: Vec<f32> = t1
         .grad(&grads)
@@ -335,11 +346,12 @@ fn head_depth_builds_that_many_layers() {
             out_dim: 16,
             ..Default::default()
         };
-        let head = Head::new(&c, 64, &dev);
+        let config = HeadConfig::new(&c, 64);
+        let head = Head::new(&config, &dev);
         assert_eq!(head.depth(), depth);
         let out = head.forward(Tensor::<2>::ones([3, 64], &dev));
         assert_eq!(out.dims(), [3, if depth == 0 { 64 } else { 16 }]);
-        assert_eq!(Head::output_dim(&c, 64), out.dims()[1]);
+        assert_eq!(config.output_dim(), out.dims()[1]);
     }
 }
 
@@ -365,14 +377,9 @@ fn both_encoders_give_the_representation_and_three_blocks() {
 fn tiny_run(query: &str) -> Result<RunRecord, TrainError> {
     let c = config(query);
     let ds = Arc::new(generate(&c, None).unwrap());
-    let mut record = RunRecord::new(query.into(), ds.fingerprint(), "cpu".into());
-    let mut trainer = Trainer::new(&c, ds, BackendKind::Cpu, &cpu_device())?;
-    while !(trainer.finished() && trainer.steps_done() > 0) {
-        for e in block_on(advance(&mut trainer, || 0.0))? {
-            record.record(&e, c.block);
-        }
-    }
-    Ok(record)
+    let mut run = Run::new(&c, ds, BackendKind::Cpu, &cpu_device())?;
+    block_on(drive(&mut run, || 0.0, |_, _| async { Control::Continue }))?;
+    Ok(run.into_record())
 }
 
 const TINY: &str = "data=digits&train_size=256&test_size=64&batch=32&width=0.25&head_width=32&out_dim=16&eval_every=10&checkpoints=1";

@@ -2,12 +2,16 @@
 //! batch. Without a GPU this runs on Debian's lavapipe (software Vulkan, `mesa-vulkan-drivers`),
 //! which compiles kernels slowly: the model and batch are tiny on purpose.
 
+// Native only: these drive the CLI, threads or a native GPU device.
+#![cfg(not(target_family = "wasm"))]
+
 use burn::prelude::*;
 use std::sync::Arc;
 
 use cpg::data::augment::Augment;
 use cpg::data::generate;
 use cpg::learn::backend::{BackendKind, cpu_device, wgpu_device};
+use cpg::learn::config::LossConfig;
 use cpg::learn::loss::{SwdDraw, contrastive_loss};
 use cpg::learn::model::Model;
 use cpg::rng::stream;
@@ -28,7 +32,13 @@ fn one_step(query: &str, device: &Device, backend: BackendKind) -> (Vec<f32>, Ve
     let z = model.head.forward(model.encoder.forward(x.clone())); // [2n, out]
     let (z1, z2) = (z.clone().narrow(0, 0, n), z.narrow(0, n, n));
     let draw = SwdDraw::new(c.loss, 2 * n, z1.dims()[1], &mut stream(c.seed, "swd", 0));
-    let parts = contrastive_loss(&c, z1, z2, Some(&draw), backend.has_device_sort());
+    let parts = contrastive_loss(
+        &LossConfig::from(&c),
+        z1,
+        z2,
+        Some(&draw),
+        backend.has_device_sort(),
+    );
     let grads = parts.total.backward();
     let read = |t: Tensor<1>| t.into_data().try_into_vec_as::<f32>().unwrap();
     let losses = read(Tensor::cat(

@@ -4,11 +4,11 @@ use clap::{Args, ValueEnum};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::config_from_arg;
 use super::train::Backend;
+use super::{CliError, config_from_arg};
 use crate::data::generate;
 use crate::learn::backend::{BackendKind, block_on, device};
-use crate::learn::train::Trainer;
+use crate::learn::train::{TrainError, Trainer};
 use crate::url::encode;
 
 #[derive(Args)]
@@ -35,7 +35,7 @@ pub enum BenchWhat {
     Train,
 }
 
-pub fn bench(args: BenchArgs) -> Result<(), String> {
+pub fn bench(args: BenchArgs) -> Result<(), CliError> {
     match args.what {
         BenchWhat::Data => {
             let (config, _) = config_from_arg(
@@ -47,11 +47,11 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
             let mut times: Vec<f64> = (0..args.repeat.max(1))
                 .map(|_| {
                     let start = Instant::now();
-                    let ds = generate(&config, None).map_err(|e| e.to_string())?;
+                    let ds = generate(&config, None)?;
                     std::hint::black_box(&ds);
                     Ok(start.elapsed().as_secs_f64())
                 })
-                .collect::<Result<_, String>>()?;
+                .collect::<Result<_, CliError>>()?;
             times.sort_by(f64::total_cmp);
             let median = times[times.len() / 2];
             let n = config.train_size + config.test_size;
@@ -72,15 +72,15 @@ pub fn bench(args: BenchArgs) -> Result<(), String> {
                     .unwrap_or("batch=256&train_size=2048&test_size=32"),
             )?;
             let backend = BackendKind::from(args.backend);
-            let ds = Arc::new(generate(&config, None).map_err(|e| e.to_string())?);
+            let ds = Arc::new(generate(&config, None)?);
             // What the reference implementations must be given to do the same work.
             let input = [2 * config.batch, ds.channels + ds.bits, ds.height, ds.width];
-            let mut trainer =
-                Trainer::new(&config, ds, backend, &device(backend)?).map_err(|e| e.to_string())?;
+            let mut trainer = Trainer::new(&config, ds, backend, &device(backend)?)?;
             // Warm-up steps (kernel compilation on wgpu), then timed steps; one read at the
             // end of each phase so queued device work is included in the time.
             let timed = args.repeat.max(1);
-            let sync = |t: &mut Trainer| block_on(t.wait_for_device());
+            let sync =
+                |t: &mut Trainer| -> Result<(), TrainError> { block_on(t.wait_for_device()) };
             for _ in 0..2 {
                 trainer.step();
             }

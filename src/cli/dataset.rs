@@ -4,7 +4,7 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{config_from_arg, read_data_files};
+use super::{CliError, config_from_arg, read_data_files, write_file};
 use crate::data::augment::Augment;
 use crate::data::generate;
 use crate::render::sample_grid;
@@ -30,11 +30,11 @@ pub struct DatasetArgs {
     columns: usize,
 }
 
-pub fn run(args: DatasetArgs) -> Result<(), String> {
+pub fn run(args: DatasetArgs) -> Result<(), CliError> {
     let (config, _) = config_from_arg(None, &args.config)?;
     let file = read_data_files(&args.data_file, config.image_size)?;
     let start = Instant::now();
-    let ds = generate(&config, file.as_ref()).map_err(|e| e.to_string())?;
+    let ds = generate(&config, file.as_ref())?;
     let elapsed = start.elapsed();
     println!("config: {}", encode(&config));
     println!("dataset: {} ({})", ds.kind, ds.source);
@@ -66,7 +66,7 @@ pub fn run(args: DatasetArgs) -> Result<(), String> {
             args.count,
             args.columns,
         );
-        std::fs::write(&path, grid.to_png()).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_file(&path, grid.to_png())?;
         println!("grid: {} ({}x{})", path.display(), grid.width, grid.height);
     }
     Ok(())

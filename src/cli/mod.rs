@@ -6,13 +6,86 @@ mod reproduce;
 mod train;
 
 use clap::{Parser, Subcommand};
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::data::loaders::{LoadedSet, load_files};
+use crate::data::DataError;
+use crate::data::loaders::{LoadError, LoadedSet, load_files};
+use crate::learn::backend::BackendError;
+use crate::learn::train::TrainError;
 use crate::params::ExperimentConfig;
 use crate::presets::Preset;
-use crate::sweep::SweepSpec;
+use crate::sweep::{SweepError, SweepSpec};
 use crate::url::decode_onto;
+
+/// Why a command failed: the error of the layer that failed, or a file or argument problem.
+/// Every message names the key, file or step.
+#[derive(Debug)]
+pub enum CliError {
+    /// An argument the command cannot use (the message says which and why).
+    Usage(String),
+    /// A link with problems; each was printed, this counts them.
+    Config(usize),
+    Sweep(SweepError),
+    Data(DataError),
+    Load(LoadError),
+    Backend(BackendError),
+    Train(TrainError),
+    File {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) => f.write_str(m),
+            CliError::Config(n) => write!(f, "{n} bad parameter(s) in --config"),
+            CliError::Sweep(e) => write!(f, "sweep: {e}"),
+            CliError::Data(e) => write!(f, "{e}"),
+            CliError::Load(e) => write!(f, "{e}"),
+            CliError::Backend(e) => write!(f, "{e}"),
+            CliError::Train(e) => write!(f, "{e}"),
+            CliError::File { path, error } => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for CliError {}
+
+macro_rules! from_layer {
+    ($($variant:ident($ty:ty)),+) => {
+        $(impl From<$ty> for CliError {
+            fn from(e: $ty) -> Self {
+                CliError::$variant(e)
+            }
+        })+
+    };
+}
+from_layer!(
+    Sweep(SweepError),
+    Data(DataError),
+    Load(LoadError),
+    Backend(BackendError),
+    Train(TrainError)
+);
+
+impl CliError {
+    /// An I/O error on `path`.
+    pub fn file(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+        move |error| CliError::File {
+            path: path.to_path_buf(),
+            error,
+        }
+    }
+}
+
+/// Writes `text` to `path`, naming the path on failure.
+pub(crate) fn write_file(path: &Path, text: impl AsRef<[u8]>) -> Result<(), CliError> {
+    std::fs::write(path, text).map_err(CliError::file(path))
+}
 
 #[derive(Parser)]
 #[command(
@@ -85,23 +158,26 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The preset called `name`, or a message listing the presets.
+pub(crate) fn find_preset(flag: &str, name: &str) -> Result<&'static Preset, CliError> {
+    Preset::find(name).ok_or_else(|| {
+        CliError::Usage(format!(
+            "{flag} {name:?}: no such preset (one of {})",
+            Preset::names()
+        ))
+    })
+}
+
 /// The config of `--config` on top of `--preset` (if any) and the link's sweep, or every
 /// problem with them (a link that does not decode cleanly is refused on the command line,
 /// where nobody sees a warning banner).
 pub(crate) fn config_from_arg(
     preset: Option<&str>,
     text: &str,
-) -> Result<(ExperimentConfig, Option<SweepSpec>), String> {
+) -> Result<(ExperimentConfig, Option<SweepSpec>), CliError> {
     let base = match preset {
         None => ExperimentConfig::default(),
-        Some(name) => Preset::find(name)
-            .ok_or_else(|| {
-                format!(
-                    "--preset {name:?}: no such preset (one of {})",
-                    Preset::names()
-                )
-            })?
-            .experiment(),
+        Some(name) => find_preset("--preset", name)?.experiment(),
     };
     let decoded = decode_onto(base, text);
     if decoded.warnings.is_empty() {
@@ -110,17 +186,14 @@ pub(crate) fn config_from_arg(
     for w in &decoded.warnings {
         eprintln!("config: {w}");
     }
-    Err(format!(
-        "{} bad parameter(s) in --config",
-        decoded.warnings.len()
-    ))
+    Err(CliError::Config(decoded.warnings.len()))
 }
 
 /// Reads `--data-file` paths (files, or directories walked recursively) as the loaders' input.
 pub(crate) fn read_data_files(
-    paths: &[std::path::PathBuf],
+    paths: &[PathBuf],
     image_size: usize,
-) -> Result<Option<LoadedSet>, String> {
+) -> Result<Option<LoadedSet>, CliError> {
     if paths.is_empty() {
         return Ok(None);
     }
@@ -128,20 +201,14 @@ pub(crate) fn read_data_files(
     for path in paths {
         collect(path, path, &mut files)?;
     }
-    load_files(&files, image_size)
-        .map(Some)
-        .map_err(|e| e.to_string())
+    Ok(Some(load_files(&files, image_size)?))
 }
 
-fn collect(
-    root: &std::path::Path,
-    path: &std::path::Path,
-    out: &mut Vec<(String, Vec<u8>)>,
-) -> Result<(), String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn collect(root: &Path, path: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), CliError> {
+    let meta = std::fs::metadata(path).map_err(CliError::file(path))?;
     if meta.is_dir() {
         let mut entries: Vec<_> = std::fs::read_dir(path)
-            .map_err(|e| format!("{}: {e}", path.display()))?
+            .map_err(CliError::file(path))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         entries.sort();
@@ -151,12 +218,12 @@ fn collect(
         return Ok(());
     }
     if meta.len() > crate::data::loaders::MAX_FILE_BYTES as u64 {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "{}: {} bytes is over the {} byte limit",
             path.display(),
             meta.len(),
             crate::data::loaders::MAX_FILE_BYTES
-        ));
+        )));
     }
     // Names relative to the given directory keep class folders ("cats/001.png").
     let base = if root == path {
@@ -169,7 +236,7 @@ fn collect(
         .unwrap_or(path)
         .to_string_lossy()
         .into_owned();
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(CliError::file(path))?;
     out.push((name, bytes));
     Ok(())
 }

@@ -7,9 +7,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::Scale;
-use super::read_data_files;
 use super::train::{Backend, effect_svg, run_sweep};
+use super::{CliError, Scale, find_preset, read_data_files, write_file};
 use crate::learn::backend::BackendKind;
 use crate::presets::{Check, PRESETS, Preset};
 use crate::sweep::SweepResult;
@@ -66,7 +65,7 @@ impl From<Check> for CheckReport {
     }
 }
 
-pub fn run(args: ReproduceArgs) -> Result<(), String> {
+pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
     if args.list {
         for p in PRESETS {
             println!(
@@ -81,22 +80,14 @@ pub fn run(args: ReproduceArgs) -> Result<(), String> {
         return Ok(());
     }
     for name in &args.only {
-        if Preset::find(name).is_none() {
-            return Err(format!(
-                "--only {name:?}: no such preset (one of {})",
-                Preset::names()
-            ));
-        }
+        find_preset("--only", name)?;
     }
     let chosen: Vec<&Preset> = PRESETS
         .iter()
         .filter(|p| args.only.is_empty() || args.only.iter().any(|n| n == p.name))
         .collect();
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: {e}", args.out.display()))?;
-    let write = |name: &str, text: &str| {
-        let path = args.out.join(name);
-        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
-    };
+    std::fs::create_dir_all(&args.out).map_err(CliError::file(&args.out))?;
+    let write = |name: &str, text: &str| write_file(&args.out.join(name), text);
     let backend = BackendKind::from(args.backend);
     let start = Instant::now();
     let mut reports = Vec::new();

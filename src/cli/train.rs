@@ -6,16 +6,16 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{Scale, config_from_arg, read_data_files};
+use super::{CliError, Scale, config_from_arg, read_data_files, write_file};
 use crate::data::loaders::LoadedSet;
 use crate::data::{Dataset, generate};
 use crate::learn::backend::{BackendKind, block_on, device};
-use crate::learn::run::{Event, RunRecord, advance};
-use crate::learn::train::Trainer;
+use crate::learn::run::{Control, Run, drive};
 use crate::params::ExperimentConfig;
 use crate::presets::Preset;
+use crate::record::{Event, RunRecord};
 use crate::render::svg::line_chart_file;
-use crate::sweep::{Effect, SweepResult, SweepSpec, chart_series};
+use crate::sweep::{Metric, SweepResult, SweepRun, SweepSpec, chart_series};
 use crate::url::{encode, encode_with_sweep};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -62,11 +62,9 @@ pub fn train_one(
     ds: Arc<Dataset>,
     backend: BackendKind,
     quiet: bool,
-) -> Result<RunRecord, String> {
+) -> Result<RunRecord, CliError> {
     let device = device(backend)?;
-    let mut record = RunRecord::new(encode(config), ds.fingerprint(), backend.name().into());
-    let mut trainer =
-        Trainer::new(config, Arc::clone(&ds), backend, &device).map_err(|e| e.to_string())?;
+    let mut run = Run::new(config, Arc::clone(&ds), backend, &device)?;
     let bar = if quiet {
         ProgressBar::hidden()
     } else {
@@ -80,10 +78,8 @@ pub fn train_one(
     );
     let start = Instant::now();
     let clock = || start.elapsed().as_secs_f64();
-    loop {
-        let events = block_on(advance(&mut trainer, clock)).map_err(|e| e.to_string())?;
+    block_on(drive(&mut run, clock, |run, events| {
         for event in &events {
-            record.record(event, config.block);
             if let Event::Metrics(m) = event {
                 let probes: Vec<String> = ds
                     .features
@@ -99,20 +95,17 @@ pub fn train_one(
                 ));
             }
         }
-        bar.set_position(trainer.steps_done() as u64);
-        if trainer.finished() && trainer.steps_done() > 0 {
-            // `advance` evaluates after the last step; one more call would do nothing.
-            break;
-        }
-    }
+        bar.set_position(run.trainer().steps_done() as u64);
+        std::future::ready(Control::Continue)
+    }))?;
     bar.finish_and_clear();
-    Ok(record)
+    Ok(run.into_record())
 }
 
-pub fn run(args: TrainArgs) -> Result<(), String> {
+pub fn run(args: TrainArgs) -> Result<(), CliError> {
     let (config, _) = config_from_arg(args.preset.as_deref(), &args.config)?;
     let file = read_data_files(&args.data_file, config.image_size)?;
-    let ds = Arc::new(generate(&config, file.as_ref()).map_err(|e| e.to_string())?);
+    let ds = Arc::new(generate(&config, file.as_ref())?);
     eprintln!(
         "{} | {} train / {} test | fingerprint {} | backend {}",
         encode(&config),
@@ -136,8 +129,10 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         images_per_s
     );
     if let Some(path) = args.out {
-        let json = serde_json::to_string_pretty(&record).expect("serialisable");
-        std::fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_file(
+            &path,
+            serde_json::to_string_pretty(&record).expect("serialisable"),
+        )?;
         println!("run: {}", path.display());
     }
     Ok(())
@@ -176,8 +171,8 @@ pub struct SweepArgs {
     #[arg(long)]
     vary: Vec<String>,
     /// What the effect table and chart show.
-    #[arg(long, value_parser = Effect::parse)]
-    effect: Option<Effect>,
+    #[arg(long, value_parser = Metric::parse)]
+    effect: Option<Metric>,
     /// Override the experiment's size for a quicker (or fuller) sweep.
     #[arg(long, value_enum)]
     scale: Option<Scale>,
@@ -202,21 +197,20 @@ pub fn run_sweep(
     file: Option<&LoadedSet>,
     backend: BackendKind,
     quiet: bool,
-) -> Result<Vec<SweepResult>, String> {
-    let points = spec.points(base);
-    let mut results = Vec::new();
-    for (i, point) in points.iter().enumerate() {
-        eprintln!("[{}/{}] {}", i + 1, points.len(), spec.label(&point.values));
-        let ds = Arc::new(generate(&point.config, file).map_err(|e| e.to_string())?);
+) -> Result<Vec<SweepResult>, CliError> {
+    let mut sweep = SweepRun::new(spec.clone(), base);
+    let total = sweep.points.len();
+    while let Some(point) = sweep.current().cloned() {
+        eprintln!(
+            "[{}/{total}] {}",
+            sweep.results.len() + 1,
+            spec.label(&point.values)
+        );
+        let ds = Arc::new(generate(&point.config, file)?);
         let record = train_one(&point.config, ds, backend, quiet)?;
-        results.push(SweepResult {
-            values: point.values.clone(),
-            config: record.config,
-            fingerprint: record.fingerprint,
-            metrics: record.final_metrics,
-        });
+        sweep.finish_current(&record);
     }
-    Ok(results)
+    Ok(sweep.results)
 }
 
 /// The effect chart of a finished (or partial) sweep as an SVG file.
@@ -228,7 +222,7 @@ pub fn effect_svg(title: &str, spec: &SweepSpec, results: &[SweepResult]) -> Str
     )
 }
 
-pub fn sweep(args: SweepArgs) -> Result<(), String> {
+pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     let (mut base, link_sweep) = config_from_arg(args.preset.as_deref(), &args.config)?;
     if let Some(scale) = args.scale {
         scale.apply(&mut base);
@@ -239,12 +233,15 @@ pub fn sweep(args: SweepArgs) -> Result<(), String> {
         .and_then(Preset::find)
         .map(|p| p.sweep_spec());
     let mut spec = if args.vary.is_empty() {
-        link_sweep
-            .or(preset_sweep)
-            .ok_or("nothing to sweep: give --vary key=v1,v2, a --preset, or a link with sweep=")?
+        link_sweep.or(preset_sweep).ok_or_else(|| {
+            CliError::Usage(
+                "nothing to sweep: give --vary key=v1,v2, a --preset, or a link with sweep=".into(),
+            )
+        })?
     } else {
         let text: Vec<String> = args.vary.iter().map(|v| v.replacen('=', ":", 1)).collect();
-        SweepSpec::parse(&text.join(";"), Effect::Offline).map_err(|e| format!("--vary: {e}"))?
+        SweepSpec::parse(&text.join(";"), Metric::Offline)
+            .map_err(|e| CliError::Usage(format!("--vary: {e}")))?
     };
     if let Some(e) = args.effect {
         spec.effect = e;
@@ -265,13 +262,11 @@ pub fn sweep(args: SweepArgs) -> Result<(), String> {
         start.elapsed().as_secs_f64() / 60.0
     );
     if let Some(path) = args.out {
-        std::fs::write(&path, spec.csv(&results))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        write_file(&path, spec.csv(&results))?;
         println!("csv: {}", path.display());
     }
     if let Some(path) = args.svg {
-        let svg = effect_svg(spec.effect.label(), &spec, &results);
-        std::fs::write(&path, svg).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_file(&path, effect_svg(spec.effect.label(), &spec, &results))?;
         println!("svg: {}", path.display());
     }
     Ok(())

@@ -1,5 +1,5 @@
 //! K-means (k-means++ initialisation, seeded) and the adjusted Rand index, for measuring
-//! whether local features group pixels by object (PAPER.md §2).
+//! whether local features group pixels by object (docs/science.md, "Local features").
 
 use crate::rng::SeededRng;
 

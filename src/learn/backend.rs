@@ -1,31 +1,43 @@
 //! The one place concrete backends are named. Everything else takes a `Device`.
 
 use burn::prelude::Device;
-use serde::{Deserialize, Serialize};
+use std::fmt;
 
-/// Which backend trains.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BackendKind {
-    /// burn's `flex` CPU backend (SIMD + threads natively; single-threaded in a worker on wasm).
-    Cpu,
-    /// burn's wgpu backend: Vulkan/Metal natively, WebGPU in the browser.
-    Wgpu,
-}
+pub use crate::record::BackendKind;
 
 impl BackendKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            BackendKind::Cpu => "cpu",
-            BackendKind::Wgpu => "wgpu",
-        }
-    }
-
     /// Whether `Tensor::sort` runs on the device. burn's wgpu backend has no sort kernel (it
     /// reads back to the host, which panics on WebGPU), so SWD ranks by comparisons there.
     pub fn has_device_sort(self) -> bool {
         self == BackendKind::Cpu
     }
 }
+
+/// Why a backend could not be made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BackendError {
+    /// No wgpu adapter (no GPU driver, no software Vulkan).
+    NoAdapter(String),
+    /// wgpu's initialisation panicked.
+    InitPanicked,
+    /// The browser's WebGPU failed to give a device.
+    WebGpu(String),
+}
+
+impl fmt::Display for BackendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BackendError::NoAdapter(e) => write!(
+                f,
+                "no wgpu adapter: {e} (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers)"
+            ),
+            BackendError::InitPanicked => write!(f, "wgpu initialisation panicked"),
+            BackendError::WebGpu(e) => write!(f, "WebGPU initialisation failed: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BackendError {}
 
 /// The plain (non-autodiff) CPU device.
 pub fn cpu_device() -> Device {
@@ -35,30 +47,30 @@ pub fn cpu_device() -> Device {
 /// The wgpu device natively: the default adapter (a real GPU, else e.g. lavapipe), with a clear
 /// error when there is none. Initialised once per process; later calls return the same device.
 #[cfg(not(target_family = "wasm"))]
-pub fn wgpu_device() -> Result<Device, String> {
+pub fn wgpu_device() -> Result<Device, BackendError> {
     use std::sync::OnceLock;
-    static DEVICE: OnceLock<Result<Device, String>> = OnceLock::new();
+    static DEVICE: OnceLock<Result<Device, BackendError>> = OnceLock::new();
     DEVICE
         .get_or_init(|| {
             std::panic::catch_unwind(|| Device::wgpu_options().init())
-                .map_err(|_| "wgpu initialisation panicked".to_string())?
-                .map_err(|e| format!("no wgpu adapter: {e:?} (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers)"))
+                .map_err(|_| BackendError::InitPanicked)?
+                .map_err(|e| BackendError::NoAdapter(format!("{e:?}")))
         })
         .clone()
 }
 
 /// The wgpu device in the browser, through WebGPU. Call once and keep the device.
 #[cfg(target_family = "wasm")]
-pub async fn wgpu_device_async() -> Result<Device, String> {
+pub async fn wgpu_device_async() -> Result<Device, BackendError> {
     Device::wgpu_options()
         .init_async()
         .await
-        .map_err(|e| format!("WebGPU initialisation failed: {e:?}"))
+        .map_err(|e| BackendError::WebGpu(format!("{e:?}")))
 }
 
 /// The device for `kind` natively.
 #[cfg(not(target_family = "wasm"))]
-pub fn device(kind: BackendKind) -> Result<Device, String> {
+pub fn device(kind: BackendKind) -> Result<Device, BackendError> {
     match kind {
         BackendKind::Cpu => Ok(cpu_device()),
         BackendKind::Wgpu => wgpu_device(),

@@ -1,9 +1,10 @@
-//! The generalized contrastive loss `L = L_align + λ · L_dist` (PAPER.md §1) and its
-//! instantiations, each returning the total and its two parts.
+//! The generalized contrastive loss `L = L_align + λ · L_dist` (docs/science.md, "The loss
+//! family") and its instantiations, each returning the total and its two parts.
 
 use burn::prelude::*;
 
-use crate::params::{ExperimentConfig, LossKind};
+use super::config::LossConfig;
+use crate::params::LossKind;
 use crate::rng::SeededRng;
 
 /// A loss value with its alignment and distribution parts (`total = alignment + λ·distribution`
@@ -124,19 +125,19 @@ pub fn random_orthogonal(d: usize, rng: &mut SeededRng) -> Vec<f32> {
     out
 }
 
-/// The loss `config.loss` on projections `z1`, `z2` of the two views.
+/// The loss `config.kind` on projections `z1`, `z2` of the two views.
 ///
 /// # Shapes
 /// `z1, z2: [n, d]`; `swd` must be drawn for `m = 2n`, `d`.
 pub fn contrastive_loss(
-    config: &ExperimentConfig,
+    config: &LossConfig,
     z1: Tensor<2>,
     z2: Tensor<2>,
     swd: Option<&SwdDraw>,
     device_sort: bool,
 ) -> LossParts {
     let (tau, lambda) = (config.tau, config.lambda);
-    match config.loss {
+    match config.kind {
         LossKind::NtXent => nt_xent(z1, z2, tau),
         LossKind::LogSumExp => {
             let (h1, h2) = (l2_normalize(z1), l2_normalize(z2));
@@ -148,7 +149,7 @@ pub fn contrastive_loss(
         }
         LossKind::SwdSphere | LossKind::SwdCube | LossKind::SwdNormal => {
             let draw = swd.expect("SWD needs its per-step draw");
-            let (h1, h2) = if config.loss == LossKind::SwdSphere {
+            let (h1, h2) = if config.kind == LossKind::SwdSphere {
                 (l2_normalize(z1), l2_normalize(z2))
             } else {
                 (z1, z2)

@@ -1,7 +1,11 @@
-//! Learning: encoders, the contrastive loss family, the training loop with online probes.
-//! Generic over the device (CPU or GPU); the concrete backends are named in `backend` only.
+//! Learning: encoders, the contrastive loss family, the training loop with online probes, its
+//! checkpoint evaluation and the driver that runs it to the end. Generic over the device (CPU
+//! or GPU); the concrete backends are named in `backend` only.
 
 pub mod backend;
+pub mod config;
+pub mod conv;
+pub mod evaluate;
 pub mod loss;
 pub mod model;
 pub mod run;

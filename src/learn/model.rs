@@ -4,11 +4,12 @@
 //! link initialises the same network natively and in the browser, on CPU and on GPU.
 
 use burn::module::Param;
-use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, Relu};
 use burn::prelude::*;
 
-use crate::params::{EncoderKind, ExperimentConfig};
+use super::config::{EncoderConfig, HeadConfig, scaled};
+use super::conv::{Conv, Layout};
+use crate::params::{ConvKind, EncoderKind, ExperimentConfig};
 use crate::rng::{SeededRng, stream};
 
 /// Kaiming-uniform weights (`bound = sqrt(6 / fan_in)`) from a seeded stream.
@@ -17,23 +18,18 @@ fn kaiming(rng: &mut SeededRng, count: usize, fan_in: usize) -> Vec<f32> {
     (0..count).map(|_| rng.range(-bound, bound)).collect()
 }
 
+/// A convolution without bias (BatchNorm follows every one), Kaiming-initialised in burn's
+/// weight order whatever its kind, so `conv=gemm` and `conv=burn` start equal.
 fn conv(
-    c_in: usize,
-    c_out: usize,
+    kind: ConvKind,
+    [c_in, c_out]: [usize; 2],
     kernel: usize,
     stride: usize,
     rng: &mut SeededRng,
     device: &Device,
-) -> Conv2d {
-    let pad = kernel / 2;
-    let mut layer = Conv2dConfig::new([c_in, c_out], [kernel, kernel])
-        .with_stride([stride, stride])
-        .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
-        .with_bias(false) // BatchNorm follows every conv
-        .init(device);
+) -> Conv {
     let w = kaiming(rng, c_out * c_in * kernel * kernel, c_in * kernel * kernel);
-    layer.weight = Param::from_data(TensorData::new(w, [c_out, c_in, kernel, kernel]), device);
-    layer
+    Conv::new(kind, c_in, c_out, kernel, stride, w, device)
 }
 
 fn linear(d_in: usize, d_out: usize, rng: &mut SeededRng, device: &Device) -> Linear {
@@ -52,22 +48,29 @@ fn linear(d_in: usize, d_out: usize, rng: &mut SeededRng, device: &Device) -> Li
 /// Conv → BatchNorm → ReLU.
 #[derive(Module, Debug)]
 pub struct ConvBn {
-    conv: Conv2d,
+    conv: Conv,
     bn: BatchNorm,
     relu: Relu,
 }
 
 impl ConvBn {
-    fn new(c_in: usize, c_out: usize, stride: usize, rng: &mut SeededRng, device: &Device) -> Self {
+    fn new(
+        kind: ConvKind,
+        channels: [usize; 2],
+        stride: usize,
+        rng: &mut SeededRng,
+        device: &Device,
+    ) -> Self {
         Self {
-            conv: conv(c_in, c_out, 3, stride, rng, device),
-            bn: BatchNormConfig::new(c_out).init(device),
+            conv: conv(kind, channels, 3, stride, rng, device),
+            bn: BatchNormConfig::new(channels[1]).init(device),
             relu: Relu::new(),
         }
     }
 
-    fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        self.relu.forward(self.bn.forward(self.conv.forward(x)))
+    fn forward(&self, x: Tensor<4>, layout: Layout) -> Tensor<4> {
+        let y = layout.batch_norm(&self.bn, self.conv.forward(x));
+        self.relu.forward(y)
     }
 }
 
@@ -75,33 +78,39 @@ impl ConvBn {
 #[derive(Module, Debug)]
 pub struct BasicBlock {
     first: ConvBn,
-    conv2: Conv2d,
+    conv2: Conv,
     bn2: BatchNorm,
-    shortcut: Option<Conv2d>,
+    shortcut: Option<Conv>,
     shortcut_bn: Option<BatchNorm>,
     relu: Relu,
 }
 
 impl BasicBlock {
-    fn new(c_in: usize, c_out: usize, stride: usize, rng: &mut SeededRng, device: &Device) -> Self {
+    fn new(
+        kind: ConvKind,
+        [c_in, c_out]: [usize; 2],
+        stride: usize,
+        rng: &mut SeededRng,
+        device: &Device,
+    ) -> Self {
         let project = stride != 1 || c_in != c_out;
         Self {
-            first: ConvBn::new(c_in, c_out, stride, rng, device),
-            conv2: conv(c_out, c_out, 3, 1, rng, device),
+            first: ConvBn::new(kind, [c_in, c_out], stride, rng, device),
+            conv2: conv(kind, [c_out, c_out], 3, 1, rng, device),
             bn2: BatchNormConfig::new(c_out).init(device),
-            shortcut: project.then(|| conv(c_in, c_out, 1, stride, rng, device)),
+            shortcut: project.then(|| conv(kind, [c_in, c_out], 1, stride, rng, device)),
             shortcut_bn: project.then(|| BatchNormConfig::new(c_out).init(device)),
             relu: Relu::new(),
         }
     }
 
-    fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+    fn forward(&self, x: Tensor<4>, layout: Layout) -> Tensor<4> {
         let skip = match (&self.shortcut, &self.shortcut_bn) {
-            (Some(conv), Some(bn)) => bn.forward(conv.forward(x.clone())),
+            (Some(conv), Some(bn)) => layout.batch_norm(bn, conv.forward(x.clone())),
             _ => x.clone(),
         };
-        let y = self.bn2.forward(self.conv2.forward(self.first.forward(x)));
-        self.relu.forward(y + skip)
+        let y = self.conv2.forward(self.first.forward(x, layout));
+        self.relu.forward(layout.batch_norm(&self.bn2, y) + skip)
     }
 }
 
@@ -113,6 +122,8 @@ pub struct ConvNet {
     dense: Linear,
     bn: BatchNorm,
     relu: Relu,
+    #[module(skip)]
+    layout: Layout,
 }
 
 /// A small ResNet: stride-2 stem, three basic blocks (strides 1, 2, 2), global average pool.
@@ -120,6 +131,8 @@ pub struct ConvNet {
 pub struct ResNet {
     stem: ConvBn,
     blocks: Vec<BasicBlock>,
+    #[module(skip)]
+    layout: Layout,
 }
 
 /// The two encoders. Both expose three intermediate blocks for the local-feature view.
@@ -129,52 +142,41 @@ pub enum Encoder {
     ResNet(ResNet),
 }
 
-/// Channel count scaled by the width multiplier (at least 4).
-fn scaled(base: usize, width: f32) -> usize {
-    ((base as f32 * width).round() as usize).max(4)
-}
-
 impl Encoder {
-    /// The encoder for `config` on images of `channels × height × width`.
-    pub fn new(
-        config: &ExperimentConfig,
-        channels: usize,
-        height: usize,
-        width: usize,
-        device: &Device,
-    ) -> Self {
+    /// The encoder `config` describes.
+    pub fn new(config: &EncoderConfig, device: &Device) -> Self {
         let rng = &mut stream(config.seed, "init/encoder", 0);
-        let w = config.width;
-        match config.encoder {
+        let (w, channels) = (config.width, config.channels);
+        let (height, width) = (config.height, config.image_width);
+        let (kind, layout) = (config.conv, Layout::of(config.conv));
+        match config.kind {
             EncoderKind::ConvNet => {
                 let chans = [channels, scaled(32, w), scaled(64, w), scaled(64, w)];
                 let blocks = (0..3)
-                    .map(|i| ConvBn::new(chans[i], chans[i + 1], 2, rng, device))
+                    .map(|i| ConvBn::new(kind, [chans[i], chans[i + 1]], 2, rng, device))
                     .collect();
                 let (h, wd) = (after_strides(height, 3), after_strides(width, 3));
-                let rep = scaled(128, w);
+                let rep = config.representation_dim();
                 Encoder::ConvNet(ConvNet {
                     blocks,
                     dense: linear(chans[3] * h * wd, rep, rng, device),
                     bn: BatchNormConfig::new(rep).init(device),
                     relu: Relu::new(),
+                    layout,
                 })
             }
             EncoderKind::ResNet => {
                 let chans = [scaled(16, w), scaled(32, w), scaled(64, w), scaled(128, w)];
+                let block = |i: usize, rng: &mut SeededRng| {
+                    BasicBlock::new(kind, [chans[i], chans[i + 1]], [1, 2, 2][i], rng, device)
+                };
                 Encoder::ResNet(ResNet {
-                    stem: ConvBn::new(channels, chans[0], 2, rng, device),
-                    blocks: (0..3)
-                        .map(|i| BasicBlock::new(chans[i], chans[i + 1], [1, 2, 2][i], rng, device))
-                        .collect(),
+                    stem: ConvBn::new(kind, [channels, chans[0]], 2, rng, device),
+                    blocks: (0..3).map(|i| block(i, rng)).collect(),
+                    layout,
                 })
             }
         }
-    }
-
-    /// Width of the representation `h`.
-    pub fn representation_dim(config: &ExperimentConfig) -> usize {
-        scaled(128, config.width)
     }
 
     /// The representation.
@@ -198,27 +200,32 @@ impl Encoder {
                 dense,
                 bn,
                 relu,
+                layout,
             }) => {
-                let mut x = x;
+                let mut x = layout.from_channels_first(x);
                 for block in blocks {
-                    x = block.forward(x); // [batch, C, H/2^b, W/2^b]
+                    x = block.forward(x, *layout); // [batch, C, H/2^b, W/2^b] in the layout
                     if maps.len() < keep {
-                        maps.push(x.clone());
+                        maps.push(layout.to_channels_first(x.clone()));
                     }
                 }
-                let x = x.flatten::<2>(1, 3); // [batch, C * H/8 * W/8]
+                // Flattened channels-first, so both layouts meet the same dense weights.
+                let x = layout.to_channels_first(x).flatten::<2>(1, 3); // [batch, C * H/8 * W/8]
                 (maps, relu.forward(bn.forward(dense.forward(x)))) // [batch, 128 w]
             }
-            Encoder::ResNet(ResNet { stem, blocks }) => {
-                let mut x = stem.forward(x); // [batch, 16 w, H/2, W/2]
+            Encoder::ResNet(ResNet {
+                stem,
+                blocks,
+                layout,
+            }) => {
+                let mut x = stem.forward(layout.from_channels_first(x), *layout); // [batch, 16 w, H/2, W/2]
                 for block in blocks {
-                    x = block.forward(x); // [batch, C_b, H_b, W_b]
+                    x = block.forward(x, *layout); // [batch, C_b, H_b, W_b] in the layout
                     if maps.len() < keep {
-                        maps.push(x.clone());
+                        maps.push(layout.to_channels_first(x.clone()));
                     }
                 }
-                let h = x.mean_dim(3).mean_dim(2); // [batch, 128 w, 1, 1]
-                (maps, h.flatten::<2>(1, 3)) // [batch, 128 w]
+                (maps, layout.global_average(x)) // [batch, 128 w]
             }
         }
     }
@@ -249,32 +256,22 @@ pub struct Head {
 }
 
 impl Head {
-    pub fn new(config: &ExperimentConfig, input: usize, device: &Device) -> Self {
+    pub fn new(config: &HeadConfig, device: &Device) -> Self {
         let rng = &mut stream(config.seed, "init/head", 0);
-        let depth = config.head_depth;
         let mut hidden = Vec::new();
-        let mut d = input;
-        for _ in 1..depth {
+        let mut d = config.input;
+        for _ in 1..config.depth {
             hidden.push(HiddenLayer {
-                linear: linear(d, config.head_width, rng, device),
-                bn: BatchNormConfig::new(config.head_width).init(device),
+                linear: linear(d, config.hidden, rng, device),
+                bn: BatchNormConfig::new(config.hidden).init(device),
             });
-            d = config.head_width;
+            d = config.hidden;
         }
-        let last = (depth > 0).then(|| linear(d, config.out_dim, rng, device));
+        let last = (config.depth > 0).then(|| linear(d, config.out_dim, rng, device));
         Self {
             hidden,
             last,
             relu: Relu::new(),
-        }
-    }
-
-    /// Output width for an input of width `input`.
-    pub fn output_dim(config: &ExperimentConfig, input: usize) -> usize {
-        if config.head_depth == 0 {
-            input
-        } else {
-            config.out_dim
         }
     }
 
@@ -305,6 +302,7 @@ pub struct Model {
 }
 
 impl Model {
+    /// Encoder and head of `config` for inputs of `channels × height × width`.
     pub fn new(
         config: &ExperimentConfig,
         channels: usize,
@@ -312,9 +310,12 @@ impl Model {
         width: usize,
         device: &Device,
     ) -> Self {
-        let encoder = Encoder::new(config, channels, height, width, device);
-        let head = Head::new(config, Encoder::representation_dim(config), device);
-        Self { encoder, head }
+        let encoder = EncoderConfig::new(config, channels, height, width);
+        let head = HeadConfig::new(config, encoder.representation_dim());
+        Self {
+            encoder: Encoder::new(&encoder, device),
+            head: Head::new(&head, device),
+        }
     }
 }
 

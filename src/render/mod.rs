@@ -1,7 +1,10 @@
-//! Pictures of datasets: a grid of samples, each as its two augmented views with its labels
-//! underneath. Pure Rust into an RGB8 buffer; PNG encoding through the `image` crate.
+//! Pictures: a grid of samples, each as its two augmented views with its labels underneath
+//! (here), the local-features picture (`local`) and line charts as SVG (`svg`). Pure Rust into
+//! an RGB8 buffer; PNG encoding through the `image` crate.
 
 pub mod font;
+pub mod local;
+pub mod series;
 pub mod svg;
 
 use crate::data::Dataset;

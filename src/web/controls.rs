@@ -42,7 +42,7 @@ fn Knob(
                 error.set(None);
                 config.set(next);
             }
-            Err(e) => error.set(Some(format!("{key}={text}: {e}"))),
+            Err(e) => error.set(Some(e.to_string())),
         }
     };
     let input = match spec.domain {

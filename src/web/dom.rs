@@ -108,13 +108,13 @@ pub fn svg_to_png(id: &str, filename: &str) {
             (w * 2) as f64,
             (h * 2) as f64,
         );
-        if let Ok(url) = canvas.to_data_url_with_type("image/png") {
-            if let Ok(a) = document.create_element("a") {
-                let a: HtmlAnchorElement = a.unchecked_into();
-                a.set_href(&url);
-                a.set_download(&filename);
-                a.click();
-            }
+        if let Ok(url) = canvas.to_data_url_with_type("image/png")
+            && let Ok(a) = document.create_element("a")
+        {
+            let a: HtmlAnchorElement = a.unchecked_into();
+            a.set_href(&url);
+            a.set_download(&filename);
+            a.click();
         }
     });
     image.set_onload(Some(onload.as_ref().unchecked_ref()));

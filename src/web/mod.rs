@@ -2,7 +2,9 @@
 
 pub mod app;
 mod charts;
+mod client;
 mod controls;
 mod dom;
-mod sweep;
+mod panels;
+mod state;
 pub mod worker;

@@ -14,8 +14,7 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::data::loaders::load_files;
 use crate::data::{Dataset, generate};
 use crate::learn::backend::{BackendKind, cpu_device, wgpu_device_async};
-use crate::learn::run::{RunRecord, advance};
-use crate::learn::train::Trainer;
+use crate::learn::run::{Control, Outcome, Run, drive};
 use crate::protocol::{DataFile, FromWorker, ToWorker};
 use crate::url::{decode, encode};
 
@@ -212,7 +211,10 @@ async fn choose_device(
         None => {
             let r = match adapter_name(&gpu).await {
                 Err(e) => Err(e),
-                Ok(name) => wgpu_device_async().await.map(|d| (d, name)),
+                Ok(name) => wgpu_device_async()
+                    .await
+                    .map(|d| (d, name))
+                    .map_err(|e| e.to_string()),
             };
             state.borrow_mut().gpu = Some(r.clone());
             r
@@ -236,7 +238,6 @@ async fn train(
     files: Vec<DataFile>,
     prefer_gpu: bool,
 ) {
-    let current = |s: &Rc<RefCell<State>>| s.borrow().generation == generation;
     let (config, ds) = match dataset_for(&query, &files) {
         Ok(x) => x,
         Err(e) => return post(&FromWorker::Error(e)),
@@ -248,52 +249,46 @@ async fn train(
         reason,
     });
     let ds = Arc::new(ds);
-    let mut trainer = match Trainer::new(&config, Arc::clone(&ds), kind, &device) {
-        Ok(t) => t,
+    let mut run = match Run::new(&config, Arc::clone(&ds), kind, &device) {
+        Ok(r) => r,
         Err(e) => return post(&FromWorker::Error(e.to_string())),
     };
     post(&FromWorker::Started {
         query: encode(&config),
         fingerprint: ds.fingerprint(),
-        params: trainer.num_params(),
+        params: run.trainer().num_params(),
         total_steps: config.steps,
     });
-    let mut record = RunRecord::new(encode(&config), ds.fingerprint(), kind.name().into());
-    let mut announced_pause = false;
-    loop {
-        if !current(&state) {
-            return;
-        }
-        if state.borrow().paused {
-            if !announced_pause {
-                post(&FromWorker::Paused {
-                    step: trainer.steps_done(),
-                });
-                announced_pause = true;
+    let outcome = drive(&mut run, now_seconds, |run, events| {
+        let step = run.trainer().steps_done();
+        let state = Rc::clone(&state);
+        async move {
+            if !events.is_empty() || step % 5 == 0 {
+                post(&FromWorker::Events { step, events });
             }
-            sleep(50).await;
-            continue;
-        }
-        announced_pause = false;
-        match advance(&mut trainer, now_seconds).await {
-            Ok(events) => {
-                for e in &events {
-                    record.record(e, config.block);
+            // Pause waits here; Start and Reset make this run stale, which stops it.
+            let current = || state.borrow().generation == generation;
+            let mut announced = false;
+            while current() && state.borrow().paused {
+                if !announced {
+                    post(&FromWorker::Paused { step });
+                    announced = true;
                 }
-                if !events.is_empty() || trainer.steps_done() % 5 == 0 {
-                    post(&FromWorker::Events {
-                        step: trainer.steps_done(),
-                        events,
-                    });
-                }
+                sleep(50).await;
             }
-            Err(e) => return post(&FromWorker::Error(e.to_string())),
+            // Yield so that Pause / Reset / Describe get handled between steps.
+            sleep(0).await;
+            if current() {
+                Control::Continue
+            } else {
+                Control::Stop
+            }
         }
-        if trainer.finished() && trainer.steps_done() > 0 {
-            post(&FromWorker::Finished(Box::new(record)));
-            return;
-        }
-        // Yield so that Pause / Reset / Describe get handled between steps.
-        sleep(0).await;
+    })
+    .await;
+    match outcome {
+        Ok(Outcome::Finished) => post(&FromWorker::Finished(Box::new(run.into_record()))),
+        Ok(Outcome::Stopped) => {}
+        Err(e) => post(&FromWorker::Error(e.to_string())),
     }
 }

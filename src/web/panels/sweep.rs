@@ -1,57 +1,22 @@
 //! Presets and sweeps in the page: the preset menu, the sweep editor (one or two knobs, their
-//! values, the effect to draw), the grid's progress, and the effect chart. The grid runs one
-//! config after another through the same worker as a single run (see `app.rs`).
+//! values, the metric to draw), the grid's progress, and the effect chart. The grid runs one
+//! config after another through the same worker as a single run (see `client.rs`).
 
 use leptos::prelude::*;
 
-use super::charts::LineChart;
-use super::dom;
-use crate::params::{ExperimentConfig, PARAMS};
+use crate::params::PARAMS;
 use crate::presets::{PRESETS, Preset};
-use crate::sweep::{Effect as Metric, SweepPoint, SweepResult, SweepSpec, chart_series};
-
-/// A sweep being run (or the last one run): its grid and what has finished.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SweepRun {
-    pub spec: SweepSpec,
-    pub points: Vec<SweepPoint>,
-    pub results: Vec<SweepResult>,
-    /// Still starting runs (false once finished, cancelled or failed).
-    pub active: bool,
-    /// Why it stopped early, if it did.
-    pub stopped: Option<String>,
-}
-
-impl SweepRun {
-    pub fn new(spec: SweepSpec, base: &ExperimentConfig) -> Self {
-        Self {
-            points: spec.points(base),
-            spec,
-            results: Vec::new(),
-            active: true,
-            stopped: None,
-        }
-    }
-
-    /// The point now running (or next to run).
-    pub fn current(&self) -> Option<&SweepPoint> {
-        self.points.get(self.results.len())
-    }
-}
-
-/// The preset whose sweep a link carries (so a shared preset link shows its explanation).
-pub fn preset_of(spec: Option<&SweepSpec>) -> Option<&'static Preset> {
-    let spec = spec?;
-    PRESETS.iter().find(|p| p.sweep_spec() == *spec)
-}
+use crate::sweep::{Metric, SweepSpec, chart_series};
+use crate::web::charts::LineChart;
+use crate::web::client::WorkerClient;
+use crate::web::dom;
+use crate::web::state::PageState;
 
 /// The preset menu and what to look for.
 #[component]
-pub fn PresetMenu(
-    config: RwSignal<ExperimentConfig>,
-    sweep: RwSignal<Option<SweepSpec>>,
-    chosen: RwSignal<Option<&'static Preset>>,
-) -> impl IntoView {
+pub fn PresetMenu() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    let (config, sweep, chosen) = (state.config, state.sweep, state.preset);
     let pick = move |name: String| {
         let Some(p) = Preset::find(&name) else {
             chosen.set(None);
@@ -90,12 +55,10 @@ fn axis_text(spec: Option<&SweepSpec>, i: usize) -> (String, String) {
 
 /// The sweep editor, its run/cancel buttons, progress and the effect chart.
 #[component]
-pub fn SweepPanel(
-    sweep: RwSignal<Option<SweepSpec>>,
-    run: RwSignal<Option<SweepRun>>,
-    #[prop(into)] on_run: Callback<SweepSpec>,
-    #[prop(into)] on_cancel: Callback<()>,
-) -> impl IntoView {
+pub fn SweepPanel() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    let client = expect_context::<WorkerClient>();
+    let (sweep, run) = (state.sweep, state.sweep_run);
     let initial = sweep.get_untracked();
     let keys = [0, 1].map(|i| RwSignal::new(axis_text(initial.as_ref(), i).0));
     let values = [0, 1].map(|i| RwSignal::new(axis_text(initial.as_ref(), i).1));
@@ -129,7 +92,7 @@ pub fn SweepPanel(
                 error.set(None);
                 sweep.set(Some(s));
             }
-            Err(e) => error.set(Some(e)),
+            Err(e) => error.set(Some(e.to_string())),
         }
     };
     let axis = move |i: usize| {
@@ -188,14 +151,14 @@ pub fn SweepPanel(
             {move || error.get().map(|e| view! { <p class="error" id="sweep-error">{e}</p> })}
             <div class="buttons">
                 <button id="run-sweep" disabled=move || sweep.get().is_none() || error.get().is_some()
-                    on:click=move |_| { if let Some(s) = sweep.get_untracked() { on_run.run(s) } }>
+                    on:click=move |_| { if let Some(s) = sweep.get_untracked() { client.run_sweep(s) } }>
                     {move || match sweep.get() {
                         Some(s) => format!("Run sweep ({} runs)", s.runs()),
                         None => "Run sweep".to_string(),
                     }}
                 </button>
                 <button id="cancel-sweep" disabled=move || !run.with(|r| r.as_ref().is_some_and(|r| r.active))
-                    on:click=move |_| on_cancel.run(())>"Cancel"</button>
+                    on:click=move |_| client.cancel_sweep()>"Cancel"</button>
                 <button id="export-sweep" disabled=move || run.with(|r| r.as_ref().is_none_or(|r| r.results.is_empty()))
                     on:click=move |_| {
                         if let Some(r) = run.get_untracked() {

@@ -1,0 +1,203 @@
+//! Checkpoint evaluation of a [`Trainer`]'s encoder: online, offline and kNN probes on the test
+//! split, the similarity matrix of two views, the embedding, and local features (K-means on
+//! each block's feature maps against the true masks).
+
+use burn::prelude::*;
+
+use super::config::representation_dim;
+use super::loss::l2_normalize;
+use super::train::{TrainError, Trainer, read_vec};
+use crate::eval::kmeans::{adjusted_rand_index, kmeans};
+use crate::eval::pca::pca_2d;
+use crate::eval::probes::{argmax, knn_accuracy, linear_probe_accuracy};
+use crate::record::{Evaluation, LocalFeatures, ProbeResult};
+use crate::rng::stream;
+
+/// Test images used for the local-feature view.
+const LOCAL_IMAGES: usize = 12;
+/// Training images whose representations the offline probe and kNN are fitted on.
+const EVAL_TRAIN: usize = 2000;
+const EVAL_CHUNK: usize = 250;
+const OFFLINE_EPOCHS: usize = 100;
+/// Test points in the embedding view.
+const EMBEDDING_POINTS: usize = 500;
+/// Test images (two views each) in the similarity heatmap.
+pub const SIMILARITY_IMAGES: usize = 16;
+
+impl Trainer {
+    /// Representations (and online-probe logits) of `samples[indices]` with the encoder in
+    /// evaluation mode, read in chunks.
+    async fn represent(
+        &self,
+        train: bool,
+        indices: &[usize],
+    ) -> Result<(Vec<f32>, Vec<Vec<f32>>), TrainError> {
+        let device = self.device.clone().inner();
+        let encoder = self.model.encoder.valid();
+        let probes = self.probes.valid();
+        let ds = &self.dataset;
+        let samples = if train { &ds.train } else { &ds.test };
+        let mut reps = Vec::new();
+        let mut logits = vec![Vec::new(); probes.heads.len()];
+        for chunk in indices.chunks(EVAL_CHUNK) {
+            let x = self.tensor(ds.plain(samples, chunk), &device);
+            let h = encoder.forward(x); // [chunk, rep]
+            let mut parts = vec![h.clone().reshape([-1])];
+            parts.extend(
+                probes
+                    .heads
+                    .iter()
+                    .map(|head| head.forward(h.clone()).reshape([-1])),
+            );
+            let sizes: Vec<usize> = parts.iter().map(|p| p.dims()[0]).collect();
+            let values = read_vec(Tensor::cat(parts, 0)).await?;
+            let mut offset = 0;
+            for (k, size) in sizes.iter().enumerate() {
+                let slice = &values[offset..offset + size];
+                if k == 0 {
+                    reps.extend_from_slice(slice)
+                } else {
+                    logits[k - 1].extend_from_slice(slice)
+                }
+                offset += size;
+            }
+        }
+        Ok((reps, logits))
+    }
+
+    /// Full checkpoint evaluation: online, offline and kNN probes on the test split, and the
+    /// local-feature K-means against the true masks.
+    pub async fn evaluate(&self) -> Result<Evaluation, TrainError> {
+        let ds = &self.dataset;
+        let dim = representation_dim(self.config.width);
+        let train_idx: Vec<usize> = (0..ds.train.len().min(EVAL_TRAIN)).collect();
+        let test_idx: Vec<usize> = (0..ds.test.len()).collect();
+        let (train_h, _) = self.represent(true, &train_idx).await?;
+        let (test_h, test_logits) = self.represent(false, &test_idx).await?;
+        let mut probes = Vec::new();
+        for (f, feature) in ds.features.iter().enumerate() {
+            let classes = feature.classes();
+            let ytr: Vec<usize> = train_idx.iter().map(|&i| ds.train[i].labels[f]).collect();
+            let yte: Vec<usize> = test_idx.iter().map(|&i| ds.test[i].labels[f]).collect();
+            let online = test_logits[f]
+                .chunks(classes)
+                .zip(&yte)
+                .filter(|(l, y)| argmax(l) == **y)
+                .count();
+            let mut counts = vec![0usize; classes];
+            yte.iter().for_each(|&y| counts[y] += 1);
+            probes.push(ProbeResult {
+                feature: feature.name.clone(),
+                online_test_acc: online as f32 / yte.len() as f32,
+                offline_test_acc: linear_probe_accuracy(
+                    &train_h,
+                    &ytr,
+                    &test_h,
+                    &yte,
+                    dim,
+                    classes,
+                    OFFLINE_EPOCHS,
+                ),
+                knn_acc: knn_accuracy(
+                    &train_h,
+                    &ytr,
+                    &test_h,
+                    &yte,
+                    dim,
+                    classes,
+                    self.config.knn_k,
+                ),
+                chance: *counts.iter().max().unwrap_or(&0) as f32 / yte.len().max(1) as f32,
+            });
+        }
+        let (local, local_images) = self.local_features().await?;
+        let shown = test_idx.len().min(EMBEDDING_POINTS);
+        let embedding = pca_2d(&test_h[..shown * dim], dim);
+        let embedding_labels = test_idx[..shown]
+            .iter()
+            .map(|&i| ds.test[i].labels.clone())
+            .collect();
+        let similarity = self.similarity().await?;
+        Ok(Evaluation {
+            step: self.step,
+            probes,
+            local,
+            local_images,
+            embedding,
+            embedding_labels,
+            similarity,
+        })
+    }
+
+    /// The similarity matrix of both views of a few test images, as the loss sees them.
+    async fn similarity(&self) -> Result<Vec<f32>, TrainError> {
+        let ds = &self.dataset;
+        let k = ds.test.len().min(SIMILARITY_IMAGES);
+        let idx: Vec<usize> = (0..k).collect();
+        let device = self.device.clone().inner();
+        let (a, b) = ds.two_views(
+            &ds.test,
+            &idx,
+            &self.augment,
+            self.config.seed,
+            u64::MAX - self.step as u64,
+        );
+        let x = Tensor::cat(vec![self.tensor(a, &device), self.tensor(b, &device)], 0); // [2k, C, H, W]
+        let model = self.model.valid();
+        let z = l2_normalize(model.head.forward(model.encoder.forward(x))); // [2k, out]
+        read_vec(z.clone().matmul(z.transpose()).reshape([-1])).await // [2k * 2k]
+    }
+
+    /// K-means over every position of each block's feature maps of a few masked test images.
+    async fn local_features(&self) -> Result<(Vec<LocalFeatures>, Vec<usize>), TrainError> {
+        let ds = &self.dataset;
+        let images: Vec<usize> = (0..ds.test.len())
+            .filter(|&i| ds.test[i].mask.is_some())
+            .take(LOCAL_IMAGES)
+            .collect();
+        if images.is_empty() {
+            return Ok((Vec::new(), images));
+        }
+        let device = self.device.clone().inner();
+        let x = self.tensor(ds.plain(&ds.test, &images), &device);
+        let (maps, _) = self.model.encoder.valid().forward_blocks(x, 3);
+        let shapes: Vec<[usize; 4]> = maps.iter().map(|m| m.dims()).collect();
+        // Channels last, so each position is a contiguous point: [n, H, W, C], one read.
+        let flat: Vec<Tensor<1>> = maps
+            .into_iter()
+            .map(|m| m.permute([0, 2, 3, 1]).reshape([-1]))
+            .collect();
+        let values = read_vec(Tensor::cat(flat, 0)).await?;
+        let mut offset = 0;
+        let mut out = Vec::new();
+        for (b, [n, c, h, w]) in shapes.into_iter().enumerate() {
+            let points = &values[offset..offset + n * c * h * w];
+            offset += n * c * h * w;
+            let mut rng = stream(self.config.seed, "kmeans", b as u64);
+            let assign = kmeans(points, c, self.config.kmeans_k, 30, &mut rng);
+            let mut maps = Vec::new();
+            let mut ari = 0.0;
+            for (j, &img) in images.iter().enumerate() {
+                let map: Vec<usize> = assign[j * h * w..(j + 1) * h * w].to_vec();
+                let mask = ds.test[img].mask.as_ref().expect("filtered");
+                // Nearest upsampling of the cluster map to the image grid.
+                let up: Vec<usize> = (0..ds.height * ds.width)
+                    .map(|p| {
+                        map[(p / ds.width) * h / ds.height * w + (p % ds.width) * w / ds.width]
+                    })
+                    .collect();
+                let truth: Vec<usize> = mask.iter().map(|&m| m as usize).collect();
+                ari += adjusted_rand_index(&up, &truth);
+                maps.push(map.iter().map(|&a| a as u8).collect());
+            }
+            out.push(LocalFeatures {
+                block: b + 1,
+                map_height: h,
+                map_width: w,
+                maps,
+                ari: (ari / images.len() as f64) as f32,
+            });
+        }
+        Ok((out, images))
+    }
+}

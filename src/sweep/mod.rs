@@ -1,0 +1,328 @@
+//! Sweeps: a grid over one or two knobs, run one config after another. This module is the
+//! grammar (`sweep=bits:0,5,10;tau:0.05,0.5` in a link, first axis on the x axis, one line per
+//! value of the second), the grid's points and the metric drawn (`effect=offline`); `report`
+//! turns finished runs into the effect chart, CSV and tables; `run` sequences a grid.
+
+pub mod report;
+pub mod run;
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::params::{ExperimentConfig, PARAMS};
+use crate::record::FinalMetrics;
+
+pub use report::{EffectLine, chart_series};
+pub use run::SweepRun;
+
+/// At most this many runs in one sweep: a grid is run one config after another.
+pub const MAX_RUNS: usize = 64;
+
+/// One knob and the values it takes, as URL text.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Axis {
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+/// Which final metric of each run the effect chart draws (`effect=` in a link).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Metric {
+    /// Offline logistic-regression probe, test accuracy, per feature (the paper's linear eval).
+    Offline,
+    /// Online linear probe trained alongside the encoder, test accuracy, per feature.
+    Online,
+    /// k-nearest-neighbour test accuracy, per feature.
+    Knn,
+    /// Top-1 contrastive accuracy (is the instance task solved?).
+    Contrastive,
+    /// Adjusted Rand index of the local-feature clusters, trained and at initialisation.
+    Ari,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 5] = [
+        Metric::Offline,
+        Metric::Online,
+        Metric::Knn,
+        Metric::Contrastive,
+        Metric::Ari,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Metric::Offline => "offline",
+            Metric::Online => "online",
+            Metric::Knn => "knn",
+            Metric::Contrastive => "contrastive",
+            Metric::Ari => "ari",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::Offline => "linear-probe test accuracy (offline)",
+            Metric::Online => "linear-probe test accuracy (online)",
+            Metric::Knn => "kNN test accuracy",
+            Metric::Contrastive => "contrastive top-1 accuracy",
+            Metric::Ari => "local features: ARI vs true masks",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Metric, SweepError> {
+        Metric::ALL
+            .into_iter()
+            .find(|e| e.as_str() == text.trim())
+            .ok_or_else(|| SweepError::UnknownMetric(text.trim().to_string()))
+    }
+}
+
+/// What is wrong with a sweep's text; each names the part, knob or value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SweepError {
+    /// Nothing to sweep.
+    NoAxis,
+    /// A part that is not `key:v1,v2,...`.
+    Syntax(String),
+    UnknownKnob(String),
+    SweptTwice(String),
+    NoValues(String),
+    /// A value the knob does not accept.
+    BadValue {
+        key: String,
+        value: String,
+        reason: String,
+    },
+    TooManyAxes(usize),
+    TooManyRuns(usize),
+    UnknownMetric(String),
+}
+
+impl fmt::Display for SweepError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SweepError::NoAxis => write!(f, "no axis (expected key:v1,v2,...)"),
+            SweepError::Syntax(part) => write!(f, "{part:?}: expected key:v1,v2,..."),
+            SweepError::UnknownKnob(key) => write!(f, "{key:?}: unknown parameter"),
+            SweepError::SweptTwice(key) => write!(f, "{key}: swept twice"),
+            SweepError::NoValues(key) => write!(f, "{key}: no values"),
+            SweepError::BadValue { key, value, reason } => write!(f, "{key}={value}: {reason}"),
+            SweepError::TooManyAxes(n) => write!(f, "{n} axes; at most 2"),
+            SweepError::TooManyRuns(n) => write!(f, "{n} runs; at most {MAX_RUNS} in one sweep"),
+            SweepError::UnknownMetric(text) => write!(
+                f,
+                "{text:?}: unknown effect (expected one of {})",
+                Metric::ALL.map(|e| e.as_str()).join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SweepError {}
+
+/// One or two axes and the metric to draw.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepSpec {
+    pub axes: Vec<Axis>,
+    pub effect: Metric,
+}
+
+/// One config of the grid: its axis values (in axis order) and the whole config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepPoint {
+    pub values: Vec<String>,
+    pub config: ExperimentConfig,
+}
+
+/// A finished run of the grid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepResult {
+    pub values: Vec<String>,
+    pub config: String,
+    pub fingerprint: String,
+    pub metrics: FinalMetrics,
+}
+
+impl fmt::Display for SweepSpec {
+    /// The `sweep=` value: `key:v1,v2;key2:w1,w2`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let axes: Vec<String> = self
+            .axes
+            .iter()
+            .map(|a| format!("{}:{}", a.key, a.values.join(",")))
+            .collect();
+        write!(f, "{}", axes.join(";"))
+    }
+}
+
+impl SweepSpec {
+    /// Parses `key:v1,v2[;key2:w1,w2]` and checks every value against the parameter table
+    /// (on the defaults, so a value that only makes sense with other knobs is still valid).
+    pub fn parse(text: &str, effect: Metric) -> Result<SweepSpec, SweepError> {
+        let mut axes = Vec::new();
+        for part in text.split(';').filter(|s| !s.trim().is_empty()) {
+            let (key, values) = part
+                .split_once(':')
+                .ok_or_else(|| SweepError::Syntax(part.to_string()))?;
+            let key = key.trim();
+            if !PARAMS.iter().any(|p| p.key == key) {
+                return Err(SweepError::UnknownKnob(key.to_string()));
+            }
+            if axes.iter().any(|a: &Axis| a.key == key) {
+                return Err(SweepError::SweptTwice(key.to_string()));
+            }
+            let values: Vec<String> = values
+                .split(',')
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+                .collect();
+            if values.is_empty() {
+                return Err(SweepError::NoValues(key.to_string()));
+            }
+            for v in &values {
+                ExperimentConfig::default()
+                    .set(key, v)
+                    .map_err(|e| SweepError::BadValue {
+                        key: key.to_string(),
+                        value: v.clone(),
+                        reason: e.reason,
+                    })?;
+            }
+            axes.push(Axis {
+                key: key.to_string(),
+                values,
+            });
+        }
+        if axes.is_empty() {
+            return Err(SweepError::NoAxis);
+        }
+        if axes.len() > 2 {
+            return Err(SweepError::TooManyAxes(axes.len()));
+        }
+        let spec = SweepSpec { axes, effect };
+        if spec.runs() > MAX_RUNS {
+            return Err(SweepError::TooManyRuns(spec.runs()));
+        }
+        Ok(spec)
+    }
+
+    /// Number of runs in the grid (saturating: a product that overflows is over any limit).
+    pub fn runs(&self) -> usize {
+        self.axes
+            .iter()
+            .fold(1usize, |n, a| n.saturating_mul(a.values.len()))
+    }
+
+    /// The grid, first axis outermost, each point applied to `base`.
+    pub fn points(&self, base: &ExperimentConfig) -> Vec<SweepPoint> {
+        let mut grid: Vec<Vec<String>> = vec![vec![]];
+        for axis in &self.axes {
+            grid = grid
+                .iter()
+                .flat_map(|prefix| {
+                    axis.values
+                        .iter()
+                        .map(move |v| [prefix.clone(), vec![v.clone()]].concat())
+                })
+                .collect();
+        }
+        grid.into_iter()
+            .map(|values| {
+                let mut config = base.clone();
+                for (axis, v) in self.axes.iter().zip(&values) {
+                    config.set(&axis.key, v).expect("checked by parse");
+                }
+                SweepPoint { values, config }
+            })
+            .collect()
+    }
+
+    /// A short label of a point: `bits=5 tau=0.05`.
+    pub fn label(&self, values: &[String]) -> String {
+        self.axes
+            .iter()
+            .zip(values)
+            .map(|(a, v)| format!("{}={v}", a.key))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// x positions of the first axis's values: the values themselves when all are numbers,
+    /// else 0, 1, 2, ... (then `x_labels` names them).
+    pub fn x_positions(&self) -> Vec<f32> {
+        let values = &self.axes[0].values;
+        let numbers: Option<Vec<f32>> = values.iter().map(|v| v.parse::<f32>().ok()).collect();
+        match numbers {
+            Some(n) => n,
+            None => (0..values.len()).map(|i| i as f32).collect(),
+        }
+    }
+
+    /// Tick labels when the first axis is categorical.
+    pub fn x_labels(&self) -> Option<Vec<String>> {
+        let values = &self.axes[0].values;
+        values
+            .iter()
+            .any(|v| v.parse::<f32>().is_err())
+            .then(|| values.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_print_round_trip() {
+        let s = SweepSpec::parse("bits:0,5,10; tau:0.05,0.5", Metric::Offline).unwrap();
+        assert_eq!(s.runs(), 6);
+        assert_eq!(s.to_string(), "bits:0,5,10;tau:0.05,0.5");
+        assert_eq!(
+            SweepSpec::parse(&s.to_string(), Metric::Offline).unwrap(),
+            s
+        );
+    }
+
+    #[test]
+    fn bad_sweeps_are_refused_with_a_reason() {
+        for (text, needle) in [
+            ("", "no axis"),
+            ("bits", "expected key"),
+            ("nope:1,2", "unknown parameter"),
+            ("bits:1,99", "bits=99"),
+            ("bits:", "no values"),
+            ("bits:1;bits:2", "twice"),
+            ("bits:1;tau:0.1;lr:0.1", "at most 2"),
+            (
+                "seed:1,2,3,4,5,6,7,8,9,10;bits:0,1,2,3,4,5,6,7",
+                "at most 64",
+            ),
+        ] {
+            let e = SweepSpec::parse(text, Metric::Offline)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(needle), "{text:?}: {e}");
+        }
+        assert!(Metric::parse("accuracy").is_err());
+        assert_eq!(Metric::parse("ari"), Ok(Metric::Ari));
+    }
+
+    #[test]
+    fn points_cover_the_grid_first_axis_outermost() {
+        let s = SweepSpec::parse("bits:0,5;tau:0.1,0.5,1", Metric::Offline).unwrap();
+        let p = s.points(&ExperimentConfig::default());
+        assert_eq!(p.len(), 6);
+        assert_eq!(p[0].values, ["0", "0.1"]);
+        assert_eq!(p[2].values, ["0", "1"]);
+        assert_eq!(p[3].values, ["5", "0.1"]);
+        assert_eq!((p[4].config.bits, p[4].config.tau), (5, 0.5));
+    }
+
+    #[test]
+    fn categorical_first_axis_uses_indices_and_labels() {
+        let s =
+            SweepSpec::parse("loss:ntxent,swd_cube;head_depth:0,3", Metric::Contrastive).unwrap();
+        assert_eq!(s.x_positions(), [0.0, 1.0]);
+        assert_eq!(s.x_labels().unwrap(), ["ntxent", "swd_cube"]);
+    }
+}

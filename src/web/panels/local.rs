@@ -1,0 +1,43 @@
+//! The local-features panel: the worker's cluster maps per block next to the images they came
+//! from.
+
+use leptos::prelude::*;
+
+use crate::render::local::local_features_picture;
+use crate::url::decode;
+use crate::web::dom;
+use crate::web::state::PageState;
+
+#[component]
+pub fn LocalPanel() -> impl IntoView {
+    let state = expect_context::<PageState>();
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        state.files_version.track();
+        state.record.with(|r| {
+            let Some(e) = r.evaluations.last() else {
+                return;
+            };
+            let needed = e.local_images.iter().max().map_or(32, |m| m + 1);
+            let Ok(ds) = state.small_dataset(&decode(&r.config).config, needed) else {
+                return;
+            };
+            if let (Some(canvas), Some(picture)) = (canvas.get(), local_features_picture(&ds, e)) {
+                dom::paint(&canvas, &picture);
+            }
+        });
+    });
+    let no_masks = move || {
+        state.record.with(|r| {
+            r.evaluations.last().filter(|e| e.local.is_empty()).map(|_| view! {
+                <p class="hint">"This dataset has no object masks: choose objects, digit_on_objects, multidigits, colour_shape or scenes to see local features and their ARI."</p>
+            })
+        })
+    };
+    view! {
+        <h2>"Local features"</h2>
+        <p class="hint">"Per block (rows, earlier = finer): test image, then its K-means cluster map."</p>
+        <canvas node_ref=canvas id="local-features"></canvas>
+        {no_masks}
+    }
+}

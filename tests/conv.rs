@@ -1,0 +1,144 @@
+//! The batch-GEMM convolution against burn's `Conv2d`: the same outputs and the same input and
+//! weight gradients, for every kernel and stride the encoders use; and whole encoders built with
+//! either agree.
+
+use burn::prelude::*;
+
+use cpg::learn::backend::cpu_device;
+use cpg::learn::conv::{Conv, Layout, gemm_layout};
+use cpg::learn::model::Model;
+use cpg::params::ConvKind;
+use cpg::rng::stream;
+use cpg::url::decode;
+
+fn random(count: usize, seed: u64) -> Vec<f32> {
+    let mut rng = stream(seed, "conv-test", 0);
+    (0..count).map(|_| rng.normal()).collect()
+}
+
+fn read<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_into_vec_as::<f32>().unwrap()
+}
+
+fn assert_close(what: &str, a: &[f32], b: &[f32]) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    let scale = b.iter().fold(1.0f32, |m, v| m.max(v.abs()));
+    let worst = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        worst <= 1e-4 * scale,
+        "{what}: differs by {worst} (scale {scale})"
+    );
+}
+
+/// Output, input gradient and weight gradient (in burn's `[c_out, c_in, k, k]` order) of one
+/// convolution, for the loss `sum(y * r)`.
+fn run(
+    kind: ConvKind,
+    [n, c_in, h, w]: [usize; 4],
+    c_out: usize,
+    kernel: usize,
+    stride: usize,
+) -> [Vec<f32>; 3] {
+    let device = cpu_device().autodiff();
+    let weights = random(c_out * c_in * kernel * kernel, 1);
+    let conv = Conv::new(kind, c_in, c_out, kernel, stride, weights, &device);
+    let layout = Layout::of(kind);
+    let x = Tensor::<4>::from_data(
+        TensorData::new(random(n * c_in * h * w, 2), [n, c_in, h, w]),
+        &device,
+    )
+    .require_grad();
+    let y = layout.to_channels_first(conv.forward(layout.from_channels_first(x.clone()))); // [n, c_out, ho, wo]
+    let r = Tensor::<4>::from_data(
+        TensorData::new(random(y.shape().num_elements(), 3), y.shape()),
+        &device,
+    );
+    let grads = (y.clone() * r).sum().backward();
+    let dx = read(x.grad(&grads).unwrap());
+    let dw = match &conv {
+        Conv::Gemm(c) => {
+            // [c_out, k·k·c_in] back to burn's order.
+            let g = read(c.weight.grad(&grads).unwrap());
+            let kk = kernel * kernel;
+            let mut out = vec![0.0; g.len()];
+            for o in 0..c_out {
+                for c in 0..c_in {
+                    for k in 0..kk {
+                        out[(o * c_in + c) * kk + k] = g[o * kk * c_in + k * c_in + c];
+                    }
+                }
+            }
+            out
+        }
+        Conv::Burn(c) => read(c.weight.grad(&grads).unwrap()),
+    };
+    [read(y), dx, dw]
+}
+
+#[test]
+fn gemm_conv_matches_burn_conv2d_forward_and_both_gradients() {
+    for (shape, c_out, kernel, stride) in [
+        ([4, 3, 9, 9], 5, 3, 2),
+        ([2, 6, 28, 28], 8, 3, 2),
+        ([3, 4, 7, 7], 6, 3, 1),
+        ([2, 5, 8, 6], 7, 1, 2),
+        ([2, 2, 5, 5], 3, 1, 1),
+    ] {
+        let gemm = run(ConvKind::Gemm, shape, c_out, kernel, stride);
+        let burn = run(ConvKind::Burn, shape, c_out, kernel, stride);
+        let what = format!("{shape:?} -> {c_out}, {kernel}x{kernel} stride {stride}");
+        assert_close(&format!("{what}: output"), &gemm[0], &burn[0]);
+        assert_close(&format!("{what}: input gradient"), &gemm[1], &burn[1]);
+        assert_close(&format!("{what}: weight gradient"), &gemm[2], &burn[2]);
+    }
+}
+
+#[test]
+fn gemm_layout_is_a_permutation_of_the_weights() {
+    let w: Vec<f32> = (0..2 * 3 * 9).map(|i| i as f32).collect();
+    let g = gemm_layout(&w, 3, 2, 3);
+    let mut sorted = g.clone();
+    sorted.sort_by(f32::total_cmp);
+    assert_eq!(sorted, w);
+    // Output 1, input channel 2, kernel position (1, 0) = 3.
+    assert_eq!(g[9 * 3 + 3 * 3 + 2], w[(3 + 2) * 9 + 3]);
+}
+
+#[test]
+fn whole_encoders_agree_whichever_convolution_runs() {
+    // Training mode (batch statistics, on the autodiff device) and evaluation mode.
+    for (encoder, training) in [
+        ("convnet", true),
+        ("convnet", false),
+        ("resnet", true),
+        ("resnet", false),
+    ] {
+        let device = if training {
+            cpu_device().autodiff()
+        } else {
+            cpu_device()
+        };
+        let reps: Vec<(Vec<f32>, Vec<Vec<f32>>)> = ["gemm", "burn"]
+            .iter()
+            .map(|conv| {
+                let c = decode(&format!("encoder={encoder}&conv={conv}&width=0.25")).config;
+                let model = Model::new(&c, 4, 16, 16, &device);
+                let x = Tensor::<4>::from_data(
+                    TensorData::new(random(3 * 4 * 16 * 16, 4), [3, 4, 16, 16]),
+                    &device,
+                );
+                let (maps, h) = model.encoder.forward_blocks(x, 3);
+                (read(h), maps.into_iter().map(read).collect())
+            })
+            .collect();
+        let what = format!("{encoder} (training {training})");
+        assert_close(&format!("{what} representation"), &reps[0].0, &reps[1].0);
+        for (b, (m0, m1)) in reps[0].1.iter().zip(&reps[1].1).enumerate() {
+            assert_close(&format!("{what} block {}", b + 1), m0, m1);
+        }
+    }
+}
