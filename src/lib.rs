@@ -17,6 +17,7 @@ pub mod render;
 pub mod rng;
 pub mod sweep;
 pub mod url;
+pub mod verdict;
 
 pub use params::ExperimentConfig;
 

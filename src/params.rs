@@ -237,6 +237,21 @@ choice_enum!(
 
 choice_enum!(OptimizerKind { Adam = "adam", Sgd = "sgd" });
 
+choice_enum!(
+    /// How the learning rate moves over the run.
+    LrSchedule { Constant = "constant", Linear = "linear", Cosine = "cosine" }
+);
+
+choice_enum!(
+    /// The colours of procedural objects.
+    PaletteKind { Random = "random", Grey = "grey" }
+);
+
+choice_enum!(
+    /// What trains the encoder: the contrastive loss, or one of the two controls.
+    Objective { Contrastive = "contrastive", Supervised = "supervised", Autoencoder = "autoencoder" }
+);
+
 macro_rules! param_table {
     ($(
         $field:ident : $ty:ty = $default:expr,
@@ -337,11 +352,14 @@ param_table! {
         key "unique_digits", Dataset, "Unique digits", int(1, 10_000),
         "DigitOnObjects: how many distinct digit images are pasted onto the objects.";
     digit_size: f32 = 0.5,
-        key "digit_size", Dataset, "Digit size", float(0.2, 0.75),
-        "MultiDigits: side of the varying digit as a fraction of the canvas. DigitOnObjects: side of the pasted digit.";
+        key "digit_size", Dataset, "Digit size", float(0.1, 0.75),
+        "MultiDigits: side of the varying digit as a fraction of the canvas. DigitOnObjects: side of each of the nine pasted copies as a fraction of the image.";
     small_digit: f32 = 0.3,
-        key "small_digit", Dataset, "Fixed digit size", float(0.2, 0.5),
+        key "small_digit", Dataset, "Fixed digit size", float(0.1, 0.5),
         "MultiDigits: side of the fixed-size digit as a fraction of the canvas.";
+    palette: PaletteKind = PaletteKind::Random,
+        key "palette", Dataset, "Object colours", Domain::Choice(PaletteKind::NAMES),
+        "Procedural objects: random colours per image (a colour both views share, a shortcut) or grey only (no colour shortcut).";
     image_size: usize = 32,
         key "image_size", Dataset, "Image size", int(16, 64),
         "Side in pixels of objects, colour-shape, DigitOnObjects images and decoded image files.";
@@ -398,7 +416,7 @@ param_table! {
         "Softmax temperature of NT-Xent and log-sum-exp (no role in SWD).";
     lambda: f32 = 1.0,
         key "lambda", Loss, "Lambda", log_float(0.01, 100.0),
-        "Weight of the distribution term (logsumexp, SWD, uniformity); NT-Xent fixes lambda = tau.";
+        "Weight of the distribution term. logsumexp: in units of NT-Xent's balance (1 = NT-Xent's split, i.e. tau/d against the per-dimension alignment); SWD and uniformity: as written.";
     uniformity_t: f32 = 2.0,
         key "uniformity_t", Loss, "Uniformity t", float(0.1, 10.0),
         "Wang-Isola uniformity: log E exp(-t |x_i - x_j|^2).";
@@ -415,6 +433,12 @@ param_table! {
     weight_decay: f32 = 0.0,
         key "weight_decay", Training, "Weight decay", float(0.0, 0.1),
         "L2 weight decay of the encoder's optimizer.";
+    lr_schedule: LrSchedule = LrSchedule::Constant,
+        key "lr_schedule", Training, "LR schedule", Domain::Choice(LrSchedule::NAMES),
+        "Learning rate over the run: constant, linear decay to 0 (the paper's notebook), or cosine decay to 0.";
+    objective: Objective = Objective::Contrastive,
+        key "objective", Training, "Objective", Domain::Choice(Objective::NAMES),
+        "What trains the encoder: the contrastive loss; or, as controls, supervised cross-entropy on the first feature's label, or reconstruction of the input (autoencoder).";
     optimizer: OptimizerKind = OptimizerKind::Adam,
         key "optimizer", Training, "Optimizer", Domain::Choice(OptimizerKind::NAMES),
         "Adam, or SGD with momentum.";

@@ -73,6 +73,13 @@ pub struct LocalFeatures {
     pub maps: Vec<Vec<u8>>,
     /// Mean adjusted Rand index of the (upsampled) clusters against the true object masks.
     pub ari: f32,
+    /// The same for K-means on the raw pixels average-pooled to this block's resolution: what
+    /// a trained block must beat to have learned anything local.
+    #[serde(default)]
+    pub ari_pixels: f32,
+    /// ARI against part masks (object ids split by texture stripes), where the data has them.
+    #[serde(default)]
+    pub ari_parts: Option<f32>,
 }
 
 /// A checkpoint evaluation on the test split.
@@ -100,8 +107,8 @@ pub enum Event {
     Evaluation(Evaluation),
 }
 
-/// Final accuracies of one feature.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Final accuracies of one feature, and the same probes on the encoder at initialisation.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FinalProbe {
     pub online_test_acc: f32,
     pub offline_test_acc: f32,
@@ -109,6 +116,11 @@ pub struct FinalProbe {
     pub chance: f32,
     /// Online probe accuracy on the last read training batch.
     pub online_train_acc: f32,
+    /// Offline probe and kNN on the untrained encoder (step 0).
+    #[serde(default)]
+    pub offline_at_init: f32,
+    #[serde(default)]
+    pub knn_at_init: f32,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -118,9 +130,25 @@ pub struct FinalMetrics {
     pub uniformity: f32,
     pub probes: BTreeMap<String, FinalProbe>,
     /// Adjusted Rand index of the configured block's clusters vs the true masks, where the
-    /// dataset has masks; and the same at initialisation (step 0) for comparison.
+    /// dataset has masks; the same at initialisation (step 0), and for K-means on the raw
+    /// pixels at that block's resolution, for comparison.
     pub ari: Option<f32>,
     pub ari_at_init: Option<f32>,
+    #[serde(default)]
+    pub ari_pixels: Option<f32>,
+    /// Every block's local features at the end: (block, ARI vs objects, ARI vs parts).
+    #[serde(default)]
+    pub blocks: Vec<BlockAri>,
+}
+
+/// One block's final local-feature scores.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BlockAri {
+    pub block: usize,
+    pub ari: f32,
+    pub ari_at_init: f32,
+    pub ari_pixels: f32,
+    pub ari_parts: Option<f32>,
 }
 
 /// Everything a run produced. Timing lives in `throughput` only, so two runs of the same
@@ -164,7 +192,7 @@ impl RunRecord {
             (f.contrastive_acc, f.alignment, f.uniformity) =
                 (m.contrastive_acc, m.align_metric, m.uniformity);
         }
-        if let Some(e) = self.evaluations.last() {
+        if let (Some(first), Some(e)) = (self.evaluations.first(), self.evaluations.last()) {
             f.probes = e
                 .probes
                 .iter()
@@ -174,6 +202,7 @@ impl RunRecord {
                         .and_then(|m| m.probe_train_acc.get(i))
                         .copied()
                         .unwrap_or(0.0);
+                    let init = first.probes.get(i);
                     (
                         p.feature.clone(),
                         FinalProbe {
@@ -182,15 +211,29 @@ impl RunRecord {
                             knn_acc: p.knn_acc,
                             chance: p.chance,
                             online_train_acc: train,
+                            offline_at_init: init.map_or(f32::NAN, |q| q.offline_test_acc),
+                            knn_at_init: init.map_or(f32::NAN, |q| q.knn_acc),
                         },
                     )
                 })
                 .collect();
-            f.ari = block_ari(e, block);
-            f.ari_at_init = self
-                .evaluations
-                .first()
-                .and_then(|first| block_ari(first, block));
+            fn at(e: &Evaluation, b: usize) -> Option<&LocalFeatures> {
+                e.local.iter().find(|l| l.block == b)
+            }
+            f.ari = at(e, block).map(|l| l.ari);
+            f.ari_at_init = at(first, block).map(|l| l.ari);
+            f.ari_pixels = at(e, block).map(|l| l.ari_pixels);
+            f.blocks = e
+                .local
+                .iter()
+                .map(|l| BlockAri {
+                    block: l.block,
+                    ari: l.ari,
+                    ari_at_init: at(first, l.block).map_or(f32::NAN, |i| i.ari),
+                    ari_pixels: l.ari_pixels,
+                    ari_parts: l.ari_parts,
+                })
+                .collect();
         }
     }
 
@@ -239,11 +282,6 @@ impl RunRecord {
     }
 }
 
-/// The adjusted Rand index of `block`'s clusters in an evaluation, if it has local features.
-fn block_ari(e: &Evaluation, block: usize) -> Option<f32> {
-    e.local.iter().find(|l| l.block == block).map(|l| l.ari)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +302,8 @@ mod tests {
                 map_width: 1,
                 maps: vec![vec![0]],
                 ari,
+                ari_pixels: 0.1,
+                ari_parts: None,
             }],
             local_images: vec![0],
             embedding: Vec::new(),
@@ -287,6 +327,10 @@ mod tests {
         r.record(&Event::Evaluation(evaluation(10, 0.8, 0.3)), 2);
         let p = &r.final_metrics.probes["digit"];
         assert_eq!((p.offline_test_acc, p.online_train_acc), (0.8, 0.7));
+        assert_eq!(
+            p.offline_at_init, 0.2,
+            "the probe at step 0 stays beside the trained one"
+        );
         assert_eq!(r.final_metrics.contrastive_acc, 0.4);
         assert_eq!(
             (r.final_metrics.ari, r.final_metrics.ari_at_init),

@@ -48,6 +48,9 @@ pub fn encode_with_sweep(config: &ExperimentConfig, sweep: Option<&SweepSpec>) -
     if let Some(s) = sweep {
         out.push_str("&sweep=");
         out.push_str(&percent_encode(&s.to_string()));
+        if s.seeds > 1 {
+            out.push_str(&format!("&seeds={}", s.seeds));
+        }
         if s.effect != Metric::Offline {
             out.push_str("&effect=");
             out.push_str(s.effect.as_str());
@@ -83,6 +86,7 @@ pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
     let mut warnings = Vec::new();
     let mut sweep_text: Option<(String, String)> = None;
     let mut effect = Metric::Offline;
+    let mut seeds = 1;
     let mut seen: Vec<String> = Vec::new();
     for pair in query_part(text).split('&').filter(|s| !s.trim().is_empty()) {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -117,6 +121,13 @@ pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
             sweep_text = Some((key.clone(), value.clone()));
             continue;
         }
+        if key == "seeds" {
+            match SweepSpec::parse_seeds(&value) {
+                Ok(n) => seeds = n,
+                Err(e) => warn(e.to_string(), "1".into()),
+            }
+            continue;
+        }
         if key == "effect" {
             match Metric::parse(&value) {
                 Ok(e) => effect = e,
@@ -132,16 +143,18 @@ pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
             }
         }
     }
-    let sweep = sweep_text.and_then(|(key, value)| match SweepSpec::parse(&value, effect) {
-        Ok(s) => Some(s),
-        Err(e) => {
-            warnings.push(ParamWarning {
-                key,
-                value,
-                reason: format!("{e}; no sweep"),
-                used: String::new(),
-            });
-            None
+    let sweep = sweep_text.and_then(|(key, value)| {
+        match SweepSpec::parse(&value, effect).and_then(|s| s.with_seeds(seeds)) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                warnings.push(ParamWarning {
+                    key,
+                    value,
+                    reason: format!("{e}; no sweep"),
+                    used: String::new(),
+                });
+                None
+            }
         }
     });
     Decoded {
@@ -239,6 +252,20 @@ mod tests {
         let d = decode("v=1&sweep=bits%3A0%2C5&effect=contrastive");
         assert_eq!(d.sweep.unwrap().to_string(), "bits:0,5");
         assert_eq!(encode_with_sweep(&c, None), encode(&c));
+    }
+
+    #[test]
+    fn seeds_travel_with_the_sweep() {
+        let s = SweepSpec::parse("bits:0,5", Metric::Offline)
+            .unwrap()
+            .with_seeds(3)
+            .unwrap();
+        let link = encode_with_sweep(&ExperimentConfig::default(), Some(&s));
+        assert_eq!(link, "v=1&sweep=bits:0,5&seeds=3");
+        assert_eq!(decode(&link).sweep, Some(s));
+        let d = decode("v=1&sweep=bits:0,5&seeds=99");
+        assert_eq!(d.sweep.unwrap().seeds, 1);
+        assert_eq!(d.warnings[0].key, "seeds");
     }
 
     #[test]

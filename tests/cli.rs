@@ -170,7 +170,9 @@ fn sweep_writes_one_csv_row_per_grid_point() {
         "{out}"
     );
     assert!(
-        out.contains("| bits | digit tau=0.1 | digit tau=0.2 | digit chance |"),
+        out.contains(
+            "| bits | digit tau=0.1 | digit tau=0.1 at init | digit tau=0.2 | digit tau=0.2 at init | digit chance |"
+        ),
         "{out}"
     );
     let text = std::fs::read_to_string(&csv).unwrap();
@@ -197,7 +199,9 @@ fn a_preset_sweep_reproduces_from_its_link() {
     ]);
     assert!(ok, "{err}");
     assert!(
-        out.contains("| colour_jitter | colour | colour chance | shape | shape chance |"),
+        out.contains(
+            "| colour_jitter | colour | colour at init | colour chance | shape | shape at init | shape chance |"
+        ),
         "{out}"
     );
     let link = err
@@ -207,8 +211,9 @@ fn a_preset_sweep_reproduces_from_its_link() {
         .to_string();
     assert!(link.contains("sweep=colour_jitter:0,0.8"), "{link}");
     let chart = std::fs::read_to_string(&svg).unwrap();
+    // A filled marker at each measured point, a hollow one at each point at initialisation.
     assert!(
-        chart.starts_with("<svg") && chart.matches("<circle").count() == 4,
+        chart.starts_with("<svg") && chart.matches("<circle").count() == 8,
         "{chart}"
     );
     // The printed link alone runs the same grid with the same results.
@@ -251,26 +256,32 @@ fn reproduce_writes_a_report_folder() {
         dir.to_str().unwrap(),
     ]);
     assert!(ok, "{err}");
-    assert!(out.contains("1 presets, 2 runs"), "{out}");
+    // Three seeds per point by default.
+    assert!(out.contains("1 findings, 6 runs"), "{out}");
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(
-        md.contains("## colour-shape") && md.contains("![colour-shape](colour-shape.svg)"),
+        md.contains("## Colour vs shape") && md.contains("![colour-shape](colour-shape.svg)"),
         "{md}"
     );
     assert!(
         md.contains("your-data | skipped: needs `--data-file`"),
         "{md}"
     );
-    // Every claim gets a verdict with its numbers, whichever way it went.
+    // One verdict per finding, with its numbers, whichever way it went.
     let verdicts = md
         .lines()
-        .filter(|l| l.starts_with("- ✅ holds:") || l.starts_with("- ❌ does not hold:"))
+        .filter(|l| {
+            l.starts_with("**Verdict: holds.**")
+                || l.starts_with("**Verdict: not shown at this scale.**")
+        })
         .count();
-    assert_eq!(verdicts, 2, "{md}");
+    assert_eq!(verdicts, 1, "{md}");
+    assert!(md.contains(" ± "), "points are mean ± sd: {md}");
     assert!(dir.join("colour-shape.svg").exists() && dir.join("colour-shape.csv").exists());
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
-    assert_eq!(json[0]["results"].as_array().unwrap().len(), 2);
+    assert_eq!(json[0]["results"].as_array().unwrap().len(), 6);
+    assert!(json[0]["verdict"]["evidence"].is_string());
     let (ok, list, _) = cli(&["reproduce", "--list"]);
     assert!(
         ok && list.contains("loss-head") && list.contains("sweep="),

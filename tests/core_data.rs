@@ -2,7 +2,6 @@
 
 use cpg::data::augment::Augment;
 use cpg::data::colour::rgb_to_hsv;
-use cpg::data::generators::{DIGIT_GRID, unique_digits};
 use cpg::data::{Dataset, generate};
 use cpg::params::{DataKind, Domain, ExperimentConfig, PARAMS};
 use cpg::url::{decode, encode};
@@ -233,50 +232,6 @@ fn randbit_channels_decode_back_to_the_integer_in_both_views() {
     assert_ne!(a.data[..plane], b.data[..plane]);
     // Test images carry their own bits.
     assert!(ds.test.iter().any(|s| s.bits != 0));
-}
-
-#[test]
-fn digit_on_objects_label_matches_the_pasted_digit() {
-    let c = small("data=digit_on_objects&unique_digits=20");
-    let ds = gen_ok(&c);
-    let pool = unique_digits(&c);
-    assert_eq!(pool.len(), 20);
-    let side = ds.width;
-    for s in &ds.train[..60] {
-        let digit_label = s.labels[1];
-        // Some pool digit of that label, at some grid cell, lies under the image by max.
-        let found = pool
-            .iter()
-            .filter(|(_, l)| *l == digit_label)
-            .any(|(d, _)| {
-                (0..9).any(|cell| {
-                    let at = |f: f32| ((f * side as f32) as usize).min(side - d.width);
-                    let (y0, x0) = (at(DIGIT_GRID[cell / 3]), at(DIGIT_GRID[cell % 3]));
-                    (0..d.height).all(|y| {
-                        (0..d.width).all(|x| {
-                            (0..3).all(|ch| s.image.get(ch, y0 + y, x0 + x) >= d.get(0, y, x))
-                        })
-                    })
-                })
-            });
-        assert!(found, "no pasted digit of class {digit_label}");
-    }
-}
-
-#[test]
-fn multidigits_masks_hold_both_digits() {
-    let ds = gen_ok(&small("data=multidigits&digit_size=0.6"));
-    for s in &ds.train {
-        let m = s.mask.as_ref().unwrap();
-        let (fixed, varying) = (
-            m.iter().filter(|&&v| v == 1).count(),
-            m.iter().filter(|&&v| v == 2).count(),
-        );
-        assert!(
-            fixed > 5 && varying > fixed,
-            "fixed {fixed} varying {varying}"
-        );
-    }
 }
 
 #[test]

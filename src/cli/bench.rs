@@ -40,6 +40,7 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
         BenchWhat::Data => {
             let (config, _) = config_from_arg(
                 None,
+                None,
                 args.config
                     .as_deref()
                     .unwrap_or("data=objects&image_size=32&train_size=10000&test_size=32"),
@@ -66,6 +67,7 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
         }
         BenchWhat::Train => {
             let (config, _) = config_from_arg(
+                None,
                 None,
                 args.config
                     .as_deref()

@@ -31,7 +31,7 @@ pub struct DatasetArgs {
 }
 
 pub fn run(args: DatasetArgs) -> Result<(), CliError> {
-    let (config, _) = config_from_arg(None, &args.config)?;
+    let (config, _) = config_from_arg(None, None, &args.config)?;
     let file = read_data_files(&args.data_file, config.image_size)?;
     let start = Instant::now();
     let ds = generate(&config, file.as_ref())?;

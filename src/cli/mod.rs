@@ -3,6 +3,7 @@
 mod bench;
 mod dataset;
 mod reproduce;
+mod sweep;
 mod train;
 
 use clap::{Parser, Subcommand};
@@ -105,38 +106,42 @@ enum Command {
     /// Train an encoder on a link's experiment; print per-feature probe accuracy vs chance.
     Train(train::TrainArgs),
     /// Train a grid of configs varying one or two knobs; print the effect table, write CSV.
-    Sweep(train::SweepArgs),
+    Sweep(sweep::SweepArgs),
     /// Run every preset's sweep and write a report folder (markdown, SVG charts, CSV).
     Reproduce(reproduce::ReproduceArgs),
     /// Benchmarks: dataset generation speed, training throughput.
     Bench(bench::BenchArgs),
 }
 
-/// How big each run of a sweep is: the page's defaults are sized for a GPU.
+/// How big each run is. Presets are written at the paper's scale; `small` is each preset's own
+/// CPU recipe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scale {
     /// Seconds per run: a smoke test of the whole pipeline (results mean nothing).
     Tiny,
-    /// About a minute per run on 2 CPU cores: 200 steps of batch 128, 4,000 / 1,000 images.
+    /// A preset's CPU recipe (without a preset: 200 steps of batch 128, 4,000 / 1,000 images).
     Small,
-    /// The experiment as written (the page's defaults: 300 steps of batch 256, 10,000 images).
+    /// The experiment as written.
     Full,
 }
 
 impl Scale {
-    /// The knobs this scale sets, as link text.
-    pub fn overrides(self) -> &'static str {
-        match self {
-            Scale::Tiny => {
+    /// The knobs this scale sets, as link text (for a preset, `small` is its own recipe).
+    pub fn overrides(self, preset: Option<&Preset>) -> &'static str {
+        match (self, preset) {
+            (Scale::Tiny, _) => {
                 "steps=3&batch=16&train_size=64&test_size=32&width=0.25&head_width=16&out_dim=8&eval_every=1&checkpoints=1"
             }
-            Scale::Small => "steps=200&batch=128&train_size=4000&test_size=1000&checkpoints=2",
-            Scale::Full => "",
+            (Scale::Small, Some(p)) => p.small,
+            (Scale::Small, None) => {
+                "steps=200&batch=128&train_size=4000&test_size=1000&checkpoints=2"
+            }
+            (Scale::Full, _) => "",
         }
     }
 
-    pub fn apply(self, config: &mut ExperimentConfig) {
-        *config = decode_onto(config.clone(), self.overrides()).config;
+    pub fn apply(self, preset: Option<&Preset>, config: &mut ExperimentConfig) {
+        *config = decode_onto(config.clone(), self.overrides(preset)).config;
     }
 }
 
@@ -145,7 +150,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Dataset(args) => dataset::run(args),
         Command::Train(args) => train::run(args),
-        Command::Sweep(args) => train::sweep(args),
+        Command::Sweep(args) => sweep::sweep(args),
         Command::Reproduce(args) => reproduce::run(args),
         Command::Bench(args) => bench::bench(args),
     };
@@ -168,17 +173,21 @@ pub(crate) fn find_preset(flag: &str, name: &str) -> Result<&'static Preset, Cli
     })
 }
 
-/// The config of `--config` on top of `--preset` (if any) and the link's sweep, or every
-/// problem with them (a link that does not decode cleanly is refused on the command line,
-/// where nobody sees a warning banner).
+/// The config of `--config` on top of `--preset` (if any) resized by `--scale`, and the link's
+/// sweep, or every problem with them (a link that does not decode cleanly is refused on the
+/// command line, where nobody sees a warning banner).
 pub(crate) fn config_from_arg(
     preset: Option<&str>,
+    scale: Option<Scale>,
     text: &str,
 ) -> Result<(ExperimentConfig, Option<SweepSpec>), CliError> {
-    let base = match preset {
-        None => ExperimentConfig::default(),
-        Some(name) => find_preset("--preset", name)?.experiment(),
-    };
+    let preset = preset
+        .map(|name| find_preset("--preset", name))
+        .transpose()?;
+    let mut base = preset.map_or_else(ExperimentConfig::default, |p| p.experiment());
+    if let Some(scale) = scale {
+        scale.apply(preset, &mut base);
+    }
     let decoded = decode_onto(base, text);
     if decoded.warnings.is_empty() {
         return Ok((decoded.config, decoded.sweep));

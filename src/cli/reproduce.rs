@@ -1,5 +1,7 @@
-//! `reproduce`: every preset's sweep, natively, into a report folder — the paper's figures at
-//! our scale, with each finding's claims checked on the measured numbers.
+//! `reproduce`: every preset's sweep over several seeds, natively, into a report folder — the
+//! paper's findings at our scale, each with one verdict computed from the runs (holds, or not
+//! shown at this scale, with the numbers). Everything is rewritten after every run, so a
+//! stopped run keeps what it finished.
 
 use clap::Args;
 use serde::Serialize;
@@ -7,21 +9,26 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::train::{Backend, effect_svg, run_sweep};
+use super::sweep::{effect_svg, run_sweep};
+use super::train::Backend;
 use super::{CliError, Scale, find_preset, read_data_files, write_file};
 use crate::learn::backend::BackendKind;
-use crate::presets::{Check, PRESETS, Preset};
-use crate::sweep::SweepResult;
+use crate::presets::{PRESETS, Preset};
+use crate::sweep::{SweepResult, SweepSpec};
 use crate::url::encode_with_sweep;
+use crate::verdict::{Outcome, Verdict};
 
 #[derive(Args)]
 pub struct ReproduceArgs {
     /// The report folder (created; files in it are overwritten).
     #[arg(long, default_value = "report")]
     out: PathBuf,
-    /// How big each run is (`small`: about a minute per run on 2 CPU cores).
+    /// How big each run is (`small`: each preset's CPU recipe).
     #[arg(long, value_enum, default_value = "small")]
     scale: Scale,
+    /// Runs per grid point (consecutive seeds); a verdict needs at least 2.
+    #[arg(long, default_value_t = 3)]
+    seeds: usize,
     /// Only these presets (repeat); default all. `your-data` runs only with `--data-file`.
     #[arg(long)]
     only: Vec<String>,
@@ -44,32 +51,15 @@ struct PresetReport {
     preset: &'static str,
     link: String,
     seconds: f64,
+    verdict: Verdict,
     results: Vec<SweepResult>,
-    checks: Vec<CheckReport>,
-}
-
-#[derive(Serialize)]
-struct CheckReport {
-    claim: String,
-    holds: bool,
-    evidence: String,
-}
-
-impl From<Check> for CheckReport {
-    fn from(c: Check) -> Self {
-        Self {
-            claim: c.claim,
-            holds: c.holds,
-            evidence: c.evidence,
-        }
-    }
 }
 
 pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
     if args.list {
         for p in PRESETS {
             println!(
-                "{:<18} {} runs  {}\n{:<18} {}",
+                "{:<20} {} runs  {}\n{:<20} {}",
                 p.name,
                 p.sweep_spec().runs(),
                 p.title,
@@ -82,7 +72,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
     for name in &args.only {
         find_preset("--only", name)?;
     }
-    let chosen: Vec<&Preset> = PRESETS
+    let chosen: Vec<&'static Preset> = PRESETS
         .iter()
         .filter(|p| args.only.is_empty() || args.only.iter().any(|n| n == p.name))
         .collect();
@@ -90,11 +80,11 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
     let write = |name: &str, text: &str| write_file(&args.out.join(name), text);
     let backend = BackendKind::from(args.backend);
     let start = Instant::now();
-    let mut reports = Vec::new();
+    let mut reports: Vec<(&Preset, PresetReport)> = Vec::new();
     let mut skipped = Vec::new();
     for preset in chosen {
         let mut base = preset.experiment();
-        args.scale.apply(&mut base);
+        args.scale.apply(Some(preset), &mut base);
         let file = if preset.needs_file {
             match read_data_files(&args.data_file, base.image_size)? {
                 Some(f) => Some(f),
@@ -107,62 +97,73 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
         } else {
             None
         };
-        let spec = preset.sweep_spec();
+        let spec = preset
+            .sweep_spec()
+            .with_seeds(args.seeds)
+            .map_err(|e| CliError::Usage(format!("--seeds: {e}")))?;
         let link = encode_with_sweep(&base, Some(&spec));
         eprintln!("== {} ({} runs): {link}", preset.name, spec.runs());
         let t = Instant::now();
-        let results = run_sweep(&spec, &base, file.as_ref(), backend, args.quiet)?;
-        let seconds = t.elapsed().as_secs_f64();
-        write(&format!("{}.csv", preset.name), &spec.csv(&results))?;
-        write(
-            &format!("{}.svg", preset.name),
-            &effect_svg(
-                &format!("{} — {}", preset.title, spec.effect.label()),
-                &spec,
-                &results,
-            ),
-        )?;
-        let checks: Vec<CheckReport> = preset
-            .check(&results)
-            .into_iter()
-            .map(CheckReport::from)
-            .collect();
-        for c in &checks {
-            eprintln!(
-                "  {} {} — {}",
-                if c.holds { "holds:" } else { "DOES NOT HOLD:" },
-                c.claim,
-                c.evidence
-            );
-        }
+        let save = |results: &[SweepResult], done: &[(&Preset, PresetReport)]| {
+            write(&format!("{}.csv", preset.name), &spec.csv(results))?;
+            write(
+                &format!("{}.svg", preset.name),
+                &effect_svg(
+                    &format!("{} — {}", preset.title, spec.effect.label()),
+                    &spec,
+                    results,
+                    preset.reference_lines(),
+                ),
+            )?;
+            let current = PresetReport {
+                preset: preset.name,
+                link: link.clone(),
+                seconds: t.elapsed().as_secs_f64(),
+                verdict: preset.verdict(results),
+                results: results.to_vec(),
+            };
+            let mut all: Vec<(&Preset, &PresetReport)> =
+                done.iter().map(|(p, r)| (*p, r)).collect();
+            all.push((preset, &current));
+            write("report.md", &markdown(&args, &all, &skipped, start))?;
+            let json: Vec<&PresetReport> = all.iter().map(|(_, r)| *r).collect();
+            write(
+                "results.json",
+                &serde_json::to_string_pretty(&json).expect("serialisable"),
+            )
+        };
+        let results = run_sweep(&spec, &base, file.as_ref(), backend, args.quiet, |r| {
+            save(r, &reports)
+        })?;
+        let verdict = preset.verdict(&results);
+        eprintln!(
+            "  {}: {}",
+            match verdict.outcome {
+                Outcome::Holds => "HOLDS",
+                Outcome::NotShown => "NOT SHOWN",
+            },
+            verdict.evidence
+        );
         reports.push((
             preset,
             PresetReport {
                 preset: preset.name,
                 link,
-                seconds,
+                seconds: t.elapsed().as_secs_f64(),
+                verdict,
                 results,
-                checks,
             },
         ));
-        // Written after every preset, so a long run that is stopped keeps what it finished.
-        write("report.md", &markdown(&args, &reports, &skipped, start))?;
     }
-    write("report.md", &markdown(&args, &reports, &skipped, start))?;
-    let json: Vec<&PresetReport> = reports.iter().map(|(_, r)| r).collect();
-    write(
-        "results.json",
-        &serde_json::to_string_pretty(&json).expect("serialisable"),
-    )?;
-    let (held, total) = reports
-        .iter()
-        .flat_map(|(_, r)| &r.checks)
-        .fold((0, 0), |(h, t), c| (h + c.holds as usize, t + 1));
+    let all: Vec<(&Preset, &PresetReport)> = reports.iter().map(|(p, r)| (*p, r)).collect();
+    write("report.md", &markdown(&args, &all, &skipped, start))?;
+    let held = reports.iter().filter(|(_, r)| r.verdict.holds()).count();
     println!(
-        "{} presets, {} runs in {:.1} min; {held} of {total} claims hold at this scale\nreport: {}",
+        "{} findings, {} runs in {:.1} min; {held} hold, {} not shown at this scale\nreport: {}",
         reports.len(),
         reports.iter().map(|(_, r)| r.results.len()).sum::<usize>(),
         start.elapsed().as_secs_f64() / 60.0,
+        reports.len() - held,
         args.out.join("report.md").display()
     );
     Ok(())
@@ -170,65 +171,69 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
 
 fn markdown(
     args: &ReproduceArgs,
-    reports: &[(&Preset, PresetReport)],
+    reports: &[(&Preset, &PresetReport)],
     skipped: &[&str],
     start: Instant,
 ) -> String {
     let mut md = String::from("# Contrastive Playground — the paper's findings at our scale\n\n");
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
+    let scale = format!("{:?}", args.scale).to_lowercase();
     let _ = writeln!(
         md,
-        "Scale `{:?}` (`{}`), backend {}, {threads} CPU threads, {:.1} min in all. \
-         Regenerate with `contrastive-playground reproduce --scale {} --out {}`.\n",
-        args.scale,
-        args.scale.overrides(),
+        "Scale `{scale}`, {} seeds per point, backend {}, {threads} CPU threads, {:.1} min in \
+         all. Regenerate with `contrastive-playground reproduce --scale {scale} --seeds {} --out \
+         {}`.\n\nEach finding has one verdict: it **holds** when every check exceeds its margin \
+         (at least 0.05 and twice the pooled seed spread), in the predicted direction, after \
+         its gate (the feature was learnable at all); otherwise it is **not shown at this \
+         scale**, with the check that failed.\n",
+        args.seeds,
         BackendKind::from(args.backend).name(),
         start.elapsed().as_secs_f64() / 60.0,
-        format!("{:?}", args.scale).to_lowercase(),
+        args.seeds,
         args.out.display()
     );
-    md.push_str("| preset | runs | minutes | claims that hold |\n|---|---|---|---|\n");
+    md.push_str("| finding | runs | minutes | verdict |\n|---|---|---|---|\n");
     for (p, r) in reports {
-        let held = r.checks.iter().filter(|c| c.holds).count();
         let _ = writeln!(
             md,
-            "| [{}](#{}) | {} | {:.1} | {held} / {} |",
-            p.name,
+            "| [{}](#{}) | {} | {:.1} | {} |",
+            p.title,
             p.name,
             r.results.len(),
             r.seconds / 60.0,
-            r.checks.len()
+            verdict_word(&r.verdict)
         );
     }
     for name in skipped {
         let _ = writeln!(md, "| {name} | skipped: needs `--data-file` | | |");
     }
     for (p, r) in reports {
-        let spec = p.sweep_spec();
+        let spec: SweepSpec = p.sweep_spec();
         let _ = write!(
             md,
-            "\n## {}\n\n{}\n\n{}\n\nLink (open it in the page to rerun the sweep): `?{}`\n\n\
-             ![{}]({}.svg)\n\n{}: \n\n{}\n",
+            "\n<a id=\"{}\"></a>\n## {}\n\n{}\n\n*How this differs from the paper:* {}\n\n\
+             **Verdict: {}.** {}\n\nLink (open it in the page to rerun the sweep): `?{}`\n\n\
+             ![{}]({}.svg)\n\n{} (mean ± sd over seeds):\n\n{}\n",
             p.name,
             p.title,
             p.look_for,
+            p.differs,
+            verdict_word(&r.verdict),
+            r.verdict.evidence,
             r.link,
             p.name,
             p.name,
             spec.effect.label(),
             spec.markdown_table(&r.results)
         );
-        for c in &r.checks {
+        let failed: Vec<&SweepResult> = r.results.iter().filter(|x| x.failed.is_some()).collect();
+        for f in failed {
             let _ = writeln!(
                 md,
-                "- {} {} — {}",
-                if c.holds {
-                    "✅ holds:"
-                } else {
-                    "❌ does not hold:"
-                },
-                c.claim,
-                c.evidence
+                "- failed run {} seed {}: {}",
+                spec.label(&f.values),
+                f.seed,
+                f.failed.as_deref().unwrap_or_default()
             );
         }
         let _ = writeln!(
@@ -238,4 +243,11 @@ fn markdown(
         );
     }
     md
+}
+
+fn verdict_word(v: &Verdict) -> &'static str {
+    match v.outcome {
+        Outcome::Holds => "holds",
+        Outcome::NotShown => "not shown at this scale",
+    }
 }

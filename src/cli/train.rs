@@ -1,4 +1,4 @@
-//! `train` and `sweep`: run a link headless and print what the encoder learned and suppressed.
+//! `train`: run a link headless and print what the encoder learned and suppressed.
 
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -7,16 +7,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::{CliError, Scale, config_from_arg, read_data_files, write_file};
-use crate::data::loaders::LoadedSet;
 use crate::data::{Dataset, generate};
 use crate::learn::backend::{BackendKind, block_on, device};
 use crate::learn::run::{Control, Run, drive};
 use crate::params::ExperimentConfig;
-use crate::presets::Preset;
 use crate::record::{Event, RunRecord};
-use crate::render::svg::line_chart_file;
-use crate::sweep::{Metric, SweepResult, SweepRun, SweepSpec, chart_series};
-use crate::url::{encode, encode_with_sweep};
+use crate::url::encode;
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Backend {
@@ -43,6 +39,9 @@ pub struct TrainArgs {
     /// Start from a preset's experiment (see `reproduce --list`); `--config` overrides it.
     #[arg(long)]
     preset: Option<String>,
+    /// Resize the experiment (before `--config` applies): `small` is a preset's CPU recipe.
+    #[arg(long, value_enum)]
+    scale: Option<Scale>,
     #[arg(long, value_enum, default_value = "cpu")]
     backend: Backend,
     /// Write the run (config, fingerprint, metric history, final accuracies) as JSON.
@@ -103,7 +102,7 @@ pub fn train_one(
 }
 
 pub fn run(args: TrainArgs) -> Result<(), CliError> {
-    let (config, _) = config_from_arg(args.preset.as_deref(), &args.config)?;
+    let (config, _) = config_from_arg(args.preset.as_deref(), args.scale, &args.config)?;
     let file = read_data_files(&args.data_file, config.image_size)?;
     let ds = Arc::new(generate(&config, file.as_ref())?);
     eprintln!(
@@ -157,117 +156,4 @@ fn print_final(record: &RunRecord) {
     if let (Some(ari), Some(init)) = (f.ari, f.ari_at_init) {
         println!("local features: ARI {ari:.3} (at init {init:.3})");
     }
-}
-
-#[derive(Args)]
-pub struct SweepArgs {
-    /// The base experiment (a link; a `sweep=` in it is used when there is no `--vary`).
-    #[arg(long, default_value = "")]
-    config: String,
-    /// Start from a preset: its experiment and its sweep. `--config` and `--vary` override.
-    #[arg(long)]
-    preset: Option<String>,
-    /// A knob and its values, e.g. `bits=0,5,10,15,20`. Repeat for a grid (at most 2).
-    #[arg(long)]
-    vary: Vec<String>,
-    /// What the effect table and chart show.
-    #[arg(long, value_parser = Metric::parse)]
-    effect: Option<Metric>,
-    /// Override the experiment's size for a quicker (or fuller) sweep.
-    #[arg(long, value_enum)]
-    scale: Option<Scale>,
-    #[arg(long, value_enum, default_value = "cpu")]
-    backend: Backend,
-    /// CSV with one row per run.
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// The effect chart as SVG.
-    #[arg(long)]
-    svg: Option<PathBuf>,
-    #[arg(long = "data-file")]
-    data_file: Vec<PathBuf>,
-    #[arg(long)]
-    quiet: bool,
-}
-
-/// Runs every point of `spec` on top of `base`, one after another.
-pub fn run_sweep(
-    spec: &SweepSpec,
-    base: &ExperimentConfig,
-    file: Option<&LoadedSet>,
-    backend: BackendKind,
-    quiet: bool,
-) -> Result<Vec<SweepResult>, CliError> {
-    let mut sweep = SweepRun::new(spec.clone(), base);
-    let total = sweep.points.len();
-    while let Some(point) = sweep.current().cloned() {
-        eprintln!(
-            "[{}/{total}] {}",
-            sweep.results.len() + 1,
-            spec.label(&point.values)
-        );
-        let ds = Arc::new(generate(&point.config, file)?);
-        let record = train_one(&point.config, ds, backend, quiet)?;
-        sweep.finish_current(&record);
-    }
-    Ok(sweep.results)
-}
-
-/// The effect chart of a finished (or partial) sweep as an SVG file.
-pub fn effect_svg(title: &str, spec: &SweepSpec, results: &[SweepResult]) -> String {
-    line_chart_file(
-        title,
-        &chart_series(&spec.effect_lines(results)),
-        &spec.chart_axes(),
-    )
-}
-
-pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
-    let (mut base, link_sweep) = config_from_arg(args.preset.as_deref(), &args.config)?;
-    if let Some(scale) = args.scale {
-        scale.apply(&mut base);
-    }
-    let preset_sweep = args
-        .preset
-        .as_deref()
-        .and_then(Preset::find)
-        .map(|p| p.sweep_spec());
-    let mut spec = if args.vary.is_empty() {
-        link_sweep.or(preset_sweep).ok_or_else(|| {
-            CliError::Usage(
-                "nothing to sweep: give --vary key=v1,v2, a --preset, or a link with sweep=".into(),
-            )
-        })?
-    } else {
-        let text: Vec<String> = args.vary.iter().map(|v| v.replacen('=', ":", 1)).collect();
-        SweepSpec::parse(&text.join(";"), Metric::Offline)
-            .map_err(|e| CliError::Usage(format!("--vary: {e}")))?
-    };
-    if let Some(e) = args.effect {
-        spec.effect = e;
-    }
-    let file = read_data_files(&args.data_file, base.image_size)?;
-    eprintln!(
-        "sweep {} runs: {}",
-        spec.runs(),
-        encode_with_sweep(&base, Some(&spec))
-    );
-    let start = Instant::now();
-    let results = run_sweep(&spec, &base, file.as_ref(), args.backend.into(), args.quiet)?;
-    println!("\n{}\n", spec.effect.label());
-    print!("{}", spec.markdown_table(&results));
-    println!(
-        "\n{} runs in {:.1} min",
-        results.len(),
-        start.elapsed().as_secs_f64() / 60.0
-    );
-    if let Some(path) = args.out {
-        write_file(&path, spec.csv(&results))?;
-        println!("csv: {}", path.display());
-    }
-    if let Some(path) = args.svg {
-        write_file(&path, effect_svg(spec.effect.label(), &spec, &results))?;
-        println!("svg: {}", path.display());
-    }
-    Ok(())
 }

@@ -61,7 +61,8 @@ pub fn draw_digit(digit: usize, side: usize, rng: &mut SeededRng) -> Image {
     let (sin, cos) = (libm::sinf(angle), libm::cosf(angle));
     let cx = side as f32 / 2.0 + rng.range(-2.0, 2.0) * s;
     let cy = side as f32 / 2.0 + rng.range(-1.5, 1.5) * s;
-    let thickness = rng.range(1.5, 3.2) * s;
+    // At least 1.4 px, so small digits stay legible instead of fading into sub-pixel strokes.
+    let thickness = (rng.range(1.5, 3.2) * s).max(1.4);
     let wobble = 0.03;
 
     let mut coverage = vec![0.0f32; side * side];

@@ -6,17 +6,24 @@ use super::loaders::LoadedSet;
 use super::objects::{
     OBJECT_CLASSES, Palette, blend, draw_object, paint_background, shape_coverage,
 };
-use super::{Dataset, Feature, Sample, colour::hsv_to_rgb, par_map};
-use crate::params::{BaseKind, DataKind, ExperimentConfig};
+use super::{Dataset, Feature, ProbeSplit, Sample, colour::hsv_to_rgb, par_map};
+use crate::params::{BaseKind, DataKind, ExperimentConfig, PaletteKind};
 use crate::rng::{SeededRng, hash64, stream};
 
 /// Grid offsets of DigitOnObjects, as fractions of the side (the paper's 3×3 positions).
 pub const DIGIT_GRID: [f32; 3] = [0.15, 0.45, 0.75];
 
+/// Images the held-out digit probe of DigitOnObjects is fitted on (as many as the offline
+/// probes use from the training split).
+pub const HELD_OUT_FIT: usize = 2000;
+
 #[derive(Clone, Copy, PartialEq)]
 enum Split {
     Train,
     Test,
+    /// DigitOnObjects' held-out images: fresh digits, never in the training pool.
+    HeldOutFit,
+    HeldOutTest,
 }
 
 impl Split {
@@ -24,6 +31,16 @@ impl Split {
         match self {
             Split::Train => "train",
             Split::Test => "test",
+            Split::HeldOutFit => "heldout-fit",
+            Split::HeldOutTest => "heldout-test",
+        }
+    }
+
+    /// Which split of a user's file the images come from.
+    fn file_side(self) -> Split {
+        match self {
+            Split::Train | Split::HeldOutFit => Split::Train,
+            Split::Test | Split::HeldOutTest => Split::Test,
         }
     }
 }
@@ -47,31 +64,42 @@ impl<'a> FileSplit<'a> {
         Self { set, train, test }
     }
 
+    fn indices(&self, split: Split) -> &[usize] {
+        match split.file_side() {
+            Split::Test => &self.test,
+            _ => &self.train,
+        }
+    }
+
     fn pick(&self, split: Split, i: usize) -> (&'a Image, usize) {
-        let idx = match split {
-            Split::Train => self.train[i],
-            Split::Test => self.test[i],
-        };
+        let idx = self.indices(split)[i];
         (&self.set.images[idx], self.set.labels[idx])
     }
 
     fn len(&self, split: Split) -> usize {
-        match split {
-            Split::Train => self.train.len(),
-            Split::Test => self.test.len(),
-        }
+        self.indices(split).len()
     }
 }
 
 pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> Dataset {
     let file = file.map(|f| FileSplit::new(f, config));
     let c = config;
-    let size = |split: Split| match (&file, split) {
-        (Some(f), s) if matches!(c.data, DataKind::RandBit | DataKind::DigitOnObjects) => f.len(s),
-        (_, Split::Train) => c.train_size,
-        (_, Split::Test) => c.test_size,
+    let size = |split: Split| {
+        let n = match (&file, split.file_side()) {
+            (Some(f), s) if matches!(c.data, DataKind::RandBit | DataKind::DigitOnObjects) => {
+                f.len(s)
+            }
+            (_, Split::Test) => c.test_size,
+            _ => c.train_size,
+        };
+        if split == Split::HeldOutFit {
+            n.min(HELD_OUT_FIT)
+        } else {
+            n
+        }
     };
     let unique = unique_digits(c);
+    let side = pasted_digit_side(c.image_size, c.digit_size);
     let make = |split: Split| -> Vec<Sample> {
         par_map(size(split), |i| {
             let mut rng = stream(
@@ -81,7 +109,7 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
             );
             let mut sample = match c.data {
                 DataKind::Digits => digit_sample(&mut rng),
-                DataKind::Objects => object_sample(c.image_size, &mut rng),
+                DataKind::Objects => object_sample(c, &mut rng),
                 DataKind::RandBit => match (&file, c.base) {
                     (Some(f), _) => {
                         let (img, label) = f.pick(split, i);
@@ -92,12 +120,23 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
                             bits: 0,
                         }
                     }
-                    (None, BaseKind::Objects) => object_sample(c.image_size, &mut rng),
+                    (None, BaseKind::Objects) => object_sample(c, &mut rng),
                     (None, _) => digit_sample(&mut rng),
                 },
                 DataKind::DigitOnObjects => {
                     let background = file.as_ref().map(|f| f.pick(split, i));
-                    digit_on_objects(c, &unique, background, &mut rng)
+                    let fresh;
+                    let digit = match split {
+                        Split::Train | Split::Test => {
+                            let (img, label) = &unique[rng.below(unique.len())];
+                            (img, *label)
+                        }
+                        Split::HeldOutFit | Split::HeldOutTest => {
+                            fresh = held_out_digit(c.seed, split == Split::HeldOutFit, i, side);
+                            (&fresh.0, fresh.1)
+                        }
+                    };
+                    digit_on_objects(c, digit, background, &mut rng)
                 }
                 DataKind::MultiDigits => multidigits(c, &mut rng),
                 DataKind::ColourShape => colour_shape(c, &mut rng),
@@ -112,6 +151,8 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
         })
     };
     let (train, test) = (make(Split::Train), make(Split::Test));
+    let heldout = (c.data == DataKind::DigitOnObjects)
+        .then(|| (make(Split::HeldOutFit), make(Split::HeldOutTest)));
     let first = &train[0].image;
     let (channels, height, width) = (first.channels, first.height, first.width);
     let file_source = || {
@@ -141,8 +182,15 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
                 "procedural objects".into()
             };
             (
-                vec![background, digit_feature("digit")],
-                format!("{src} + {} unique digits", unique.len()),
+                vec![
+                    background,
+                    digit_feature("digit").probed_on(ProbeSplit::HeldOut),
+                    digit_feature("digit_seen"),
+                ],
+                format!(
+                    "{src} + {} unique digits (x9 copies each); digit probe on held-out digits",
+                    unique.len()
+                ),
             )
         }
         DataKind::MultiDigits => (
@@ -184,6 +232,7 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
         bits,
         train,
         test,
+        heldout,
         source,
     }
 }
@@ -210,10 +259,13 @@ fn digit_sample(rng: &mut SeededRng) -> Sample {
     }
 }
 
-fn object_sample(side: usize, rng: &mut SeededRng) -> Sample {
+fn object_sample(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     let class = rng.below(OBJECT_CLASSES.len());
-    let palette = Palette::random(rng);
-    let (image, mask) = draw_object(class, side, palette, rng);
+    let palette = match c.palette {
+        PaletteKind::Random => Palette::random(rng),
+        PaletteKind::Grey => Palette::grey(rng),
+    };
+    let (image, mask) = draw_object(class, c.image_size, palette, rng);
     Sample {
         image,
         labels: vec![class],
@@ -240,14 +292,37 @@ pub fn unique_digits(c: &ExperimentConfig) -> Vec<(Image, usize)> {
     })
 }
 
-fn pasted_digit_side(image: usize, fraction: f32) -> usize {
-    ((image as f32 * fraction + 0.5) as usize).clamp(6, image)
+/// The digit of held-out image `i` (of the fit or the test images): drawn fresh from its own
+/// stream, so never one of the training pool's.
+pub fn held_out_digit(seed: u64, fit: bool, i: usize, side: usize) -> (Image, usize) {
+    let split = if fit {
+        Split::HeldOutFit
+    } else {
+        Split::HeldOutTest
+    };
+    let mut rng = stream(seed, &format!("fresh_digit/{}", split.tag()), i as u64);
+    let label = rng.below(10);
+    let img = draw_digit(label, DIGIT_SIDE, &mut rng);
+    (img.resized(side, side), label)
 }
 
-/// One of N unique digits pasted by pixel-wise max at one of 9 grid positions.
+/// Side in pixels of each pasted copy.
+pub fn pasted_digit_side(image: usize, fraction: f32) -> usize {
+    ((image as f32 * fraction + 0.5) as usize).clamp(4, image)
+}
+
+/// Top-left corners of the nine copies: the 3×3 grid at 15/45/75 % of the side, each clamped
+/// so the whole digit stays inside the image.
+pub fn digit_grid(side: usize, digit: usize) -> [(usize, usize); 9] {
+    let at = |f: f32| ((f * side as f32) as usize).min(side - digit);
+    std::array::from_fn(|cell| (at(DIGIT_GRID[cell / 3]), at(DIGIT_GRID[cell % 3])))
+}
+
+/// One digit pasted by pixel-wise max at all nine positions of the 3×3 grid, as in the paper:
+/// any reasonable crop keeps whole copies in both views.
 fn digit_on_objects(
     c: &ExperimentConfig,
-    unique: &[(Image, usize)],
+    (digit, digit_label): (&Image, usize),
     background: Option<(&Image, usize)>,
     rng: &mut SeededRng,
 ) -> Sample {
@@ -255,81 +330,94 @@ fn digit_on_objects(
     let (mut image, object_label, mask) = match background {
         Some((img, label)) => (img.with_channels(3).resized(side, side), label, None),
         None => {
-            let s = object_sample(side, rng);
+            let s = object_sample(c, rng);
             (s.image, s.labels[0], s.mask)
         }
     };
-    let (digit, digit_label) = &unique[rng.below(unique.len())];
-    let cell = rng.below(9);
     let d = digit.width;
-    // Offsets are the digit's top-left corner; clamped so the whole digit stays visible.
-    let at = |f: f32| ((f * side as f32) as usize).min(side - d);
-    let (y0, x0) = (at(DIGIT_GRID[cell / 3]), at(DIGIT_GRID[cell % 3]));
     let mut mask = mask;
-    for y in 0..d {
-        for x in 0..d {
-            let v = digit.get(0, y, x);
-            for ch in 0..3 {
-                let old = image.get(ch, y0 + y, x0 + x);
-                image.set(ch, y0 + y, x0 + x, old.max(v));
-            }
-            if let (Some(m), true) = (mask.as_mut(), v >= 128) {
-                m[(y0 + y) * side + x0 + x] = 2;
+    for (y0, x0) in digit_grid(side, d) {
+        for y in 0..d {
+            for x in 0..d {
+                let v = digit.get(0, y, x);
+                for ch in 0..3 {
+                    let old = image.get(ch, y0 + y, x0 + x);
+                    image.set(ch, y0 + y, x0 + x, old.max(v));
+                }
+                if let (Some(m), true) = (mask.as_mut(), v >= 128) {
+                    m[(y0 + y) * side + x0 + x] = 2;
+                }
             }
         }
     }
     Sample {
         image,
-        labels: vec![object_label, *digit_label],
+        labels: vec![object_label, digit_label, digit_label],
         mask,
         bits: 0,
     }
 }
 
-/// Two digits on one canvas: one of fixed size, one of the slider's size, not overlapping
-/// where the canvas allows it (otherwise in opposite corners).
+/// Where MultiDigits puts its two digits, in pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MultiDigitsLayout {
+    pub canvas: usize,
+    /// Side of the fixed digit.
+    pub fixed: usize,
+    /// Side of the varying digit (capped so it fits beside the strip).
+    pub varying: usize,
+    /// Width of the strip along the left or right edge that holds the fixed digit.
+    pub strip: usize,
+}
+
+impl MultiDigitsLayout {
+    pub fn new(c: &ExperimentConfig) -> Self {
+        let canvas = c.canvas;
+        let size = |f: f32| (canvas as f32 * f + 0.5) as usize;
+        let fixed = size(c.small_digit).clamp(6, canvas / 3);
+        // The fixed digit moves freely in its strip: 15 % of the canvas of slack.
+        let strip = (fixed + size(0.15)).min(canvas / 2);
+        let varying = size(c.digit_size).clamp(6, canvas - strip);
+        Self {
+            canvas,
+            fixed,
+            varying,
+            strip,
+        }
+    }
+}
+
+/// Two digits on one canvas: the fixed one in a strip along the left or right edge that the
+/// varying one never enters. The fixed digit (label, style, place) is drawn first from the
+/// sample's stream, so it is the same image whatever the varying digit's size: along a
+/// MultiDigits sweep only the other digit changes, and the two never overlap.
 fn multidigits(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
-    let canvas = c.canvas;
-    let size = |f: f32| ((canvas as f32 * f + 0.5) as usize).clamp(8, canvas);
-    let (fs, vs) = (size(c.small_digit), size(c.digit_size));
-    let (fixed_label, varying_label) = (rng.below(10), rng.below(10));
+    let MultiDigitsLayout {
+        canvas,
+        fixed: fs,
+        varying: vs,
+        strip,
+    } = MultiDigitsLayout::new(c);
+    let fixed_label = rng.below(10);
     let fixed = draw_digit(fixed_label, fs, rng);
+    let on_left = rng.bernoulli(0.5);
+    let (fy, fx) = (rng.below(canvas - fs + 1), rng.below(strip - fs + 1));
+    let fx = if on_left { fx } else { canvas - strip + fx };
+    let varying_label = rng.below(10);
     let varying = draw_digit(varying_label, vs, rng);
     let (vy, vx) = (
         rng.below(canvas - vs + 1),
-        rng.below(canvas - fs.max(vs) + 1).min(canvas - vs),
+        rng.below(canvas - strip - vs + 1),
     );
-    let apart =
-        |fy: usize, fx: usize| fy + fs <= vy || vy + vs <= fy || fx + fs <= vx || vx + vs <= fx;
-    let mut place = None;
-    for _ in 0..64 {
-        let (fy, fx) = (rng.below(canvas - fs + 1), rng.below(canvas - fs + 1));
-        if apart(fy, fx) {
-            place = Some((fy, fx));
-            break;
-        }
-    }
-    // Fallback: the corner farthest from the varying digit's centre.
-    let (fy, fx) = place.unwrap_or_else(|| {
-        let far = |v: usize, s: usize| {
-            if v + s / 2 > canvas / 2 {
-                0
-            } else {
-                canvas - fs
-            }
-        };
-        (far(vy, vs), far(vx, vs))
-    });
+    let vx = if on_left { strip + vx } else { vx };
     let mut image = Image::new(1, canvas, canvas);
     let mut mask = vec![0u8; canvas * canvas];
-    for (digit, (oy, ox), id) in [(&varying, (vy, vx), 2u8), (&fixed, (fy, fx), 1u8)] {
+    for (digit, (oy, ox), id) in [(&fixed, (fy, fx), 1u8), (&varying, (vy, vx), 2u8)] {
         for y in 0..digit.height {
             for x in 0..digit.width {
                 let v = digit.get(0, y, x);
                 let (cy, cx) = (oy + y, ox + x);
-                if image.get(0, cy, cx) < v {
-                    image.set(0, cy, cx, v);
-                }
+                image.set(0, cy, cx, v);
                 if v >= 128 {
                     mask[cy * canvas + cx] = id;
                 }

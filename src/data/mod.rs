@@ -32,11 +32,24 @@ pub struct Sample {
     pub bits: u32,
 }
 
+/// Which images a feature's probes are fitted and tested on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProbeSplit {
+    /// Fitted on the training split, tested on the test split.
+    #[default]
+    Standard,
+    /// Fitted and tested on the dataset's held-out images ([`Dataset::heldout`]), e.g.
+    /// DigitOnObjects' digits drawn fresh, never in the training pool.
+    HeldOut,
+}
+
 /// A labelled property of the images whose linear-probe accuracy measures suppression.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Feature {
     pub name: String,
     pub class_names: Vec<String>,
+    #[serde(default)]
+    pub split: ProbeSplit,
 }
 
 impl Feature {
@@ -44,7 +57,13 @@ impl Feature {
         Self {
             name: name.into(),
             class_names,
+            split: ProbeSplit::Standard,
         }
+    }
+
+    /// The same feature, probed on other images.
+    pub fn probed_on(self, split: ProbeSplit) -> Self {
+        Self { split, ..self }
     }
 
     pub fn numbered(name: &str, classes: usize) -> Self {
@@ -68,6 +87,8 @@ pub struct Dataset {
     pub bits: usize,
     pub train: Vec<Sample>,
     pub test: Vec<Sample>,
+    /// Images for the features probed on held-out images: (fit, test).
+    pub heldout: Option<(Vec<Sample>, Vec<Sample>)>,
     /// Where the images came from, for people: "synthetic digits", a file summary, ...
     pub source: String,
 }
@@ -124,7 +145,11 @@ impl Dataset {
         for v in [self.channels, self.height, self.width, self.bits] {
             h.write_u64(v as u64);
         }
-        for s in self.train.iter().chain(&self.test) {
+        let heldout = self
+            .heldout
+            .iter()
+            .flat_map(|(fit, test)| fit.iter().chain(test));
+        for s in self.train.iter().chain(&self.test).chain(heldout) {
             h.write_u64(s.image.channels as u64);
             h.write(&s.image.pixels);
             for &l in &s.labels {

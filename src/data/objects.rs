@@ -148,6 +148,25 @@ impl Palette {
             texture,
         }
     }
+
+    /// Greys only, with the same brightness rule: no colour for the two views to share.
+    pub fn grey(rng: &mut SeededRng) -> Self {
+        let grey = |v: f32| [v, v, v];
+        let background = rng.range(0.15, 0.95);
+        let mut object = rng.range(0.2, 1.0);
+        if (object - background).abs() < 0.25 {
+            object = if background > 0.5 {
+                (object - 0.45).max(0.0)
+            } else {
+                (object + 0.45).min(1.0)
+            };
+        }
+        Self {
+            object: grey(object),
+            background: grey(background),
+            texture: grey(rng.range(0.15, 0.95)),
+        }
+    }
 }
 
 /// Draws one object of `class` on a `side × side` RGB image; returns it with its mask

@@ -7,6 +7,7 @@ use burn::prelude::*;
 use super::config::representation_dim;
 use super::loss::l2_normalize;
 use super::train::{TrainError, Trainer, read_vec};
+use crate::data::{ProbeSplit, Sample};
 use crate::eval::kmeans::{adjusted_rand_index, kmeans};
 use crate::eval::pca::pca_2d;
 use crate::eval::probes::{argmax, knn_accuracy, linear_probe_accuracy};
@@ -29,14 +30,13 @@ impl Trainer {
     /// evaluation mode, read in chunks.
     async fn represent(
         &self,
-        train: bool,
+        samples: &[Sample],
         indices: &[usize],
     ) -> Result<(Vec<f32>, Vec<Vec<f32>>), TrainError> {
         let device = self.device.clone().inner();
         let encoder = self.model.encoder.valid();
         let probes = self.probes.valid();
         let ds = &self.dataset;
-        let samples = if train { &ds.train } else { &ds.test };
         let mut reps = Vec::new();
         let mut logits = vec![Vec::new(); probes.heads.len()];
         for chunk in indices.chunks(EVAL_CHUNK) {
@@ -65,21 +65,45 @@ impl Trainer {
         Ok((reps, logits))
     }
 
-    /// Full checkpoint evaluation: online, offline and kNN probes on the test split, and the
-    /// local-feature K-means against the true masks.
+    /// Full checkpoint evaluation: online, offline and kNN probes on the test split (held-out
+    /// images for the features probed there), and the local-feature K-means against the true
+    /// masks.
     pub async fn evaluate(&self) -> Result<Evaluation, TrainError> {
         let ds = &self.dataset;
         let dim = representation_dim(self.config.width);
         let train_idx: Vec<usize> = (0..ds.train.len().min(EVAL_TRAIN)).collect();
         let test_idx: Vec<usize> = (0..ds.test.len()).collect();
-        let (train_h, _) = self.represent(true, &train_idx).await?;
-        let (test_h, test_logits) = self.represent(false, &test_idx).await?;
+        let (train_h, _) = self.represent(&ds.train, &train_idx).await?;
+        let (test_h, test_logits) = self.represent(&ds.test, &test_idx).await?;
+        let held_out = ds.features.iter().any(|f| f.split == ProbeSplit::HeldOut);
+        let heldout = match (&ds.heldout, held_out) {
+            (Some((fit, test)), true) => {
+                let all = |s: &[Sample]| (0..s.len()).collect::<Vec<_>>();
+                let (fit_h, _) = self.represent(fit, &all(fit)).await?;
+                let (test_h, test_logits) = self.represent(test, &all(test)).await?;
+                Some(((fit, fit_h), (test, test_h, test_logits)))
+            }
+            _ => None,
+        };
         let mut probes = Vec::new();
         for (f, feature) in ds.features.iter().enumerate() {
             let classes = feature.classes();
-            let ytr: Vec<usize> = train_idx.iter().map(|&i| ds.train[i].labels[f]).collect();
-            let yte: Vec<usize> = test_idx.iter().map(|&i| ds.test[i].labels[f]).collect();
-            let online = test_logits[f]
+            // The images this feature is probed on: the splits, or the held-out images.
+            let (fit, fit_h, test, test_h, logits) = match (&heldout, feature.split) {
+                (Some(((fit, fit_h), (test, test_h, logits))), ProbeSplit::HeldOut) => {
+                    (&fit[..], fit_h, &test[..], test_h, &logits[f])
+                }
+                _ => (
+                    &ds.train[..train_idx.len()],
+                    &train_h,
+                    &ds.test[..],
+                    &test_h,
+                    &test_logits[f],
+                ),
+            };
+            let ytr: Vec<usize> = fit.iter().map(|s| s.labels[f]).collect();
+            let yte: Vec<usize> = test.iter().map(|s| s.labels[f]).collect();
+            let online = logits
                 .chunks(classes)
                 .zip(&yte)
                 .filter(|(l, y)| argmax(l) == **y)
@@ -88,25 +112,17 @@ impl Trainer {
             yte.iter().for_each(|&y| counts[y] += 1);
             probes.push(ProbeResult {
                 feature: feature.name.clone(),
-                online_test_acc: online as f32 / yte.len() as f32,
+                online_test_acc: online as f32 / yte.len().max(1) as f32,
                 offline_test_acc: linear_probe_accuracy(
-                    &train_h,
+                    fit_h,
                     &ytr,
-                    &test_h,
+                    test_h,
                     &yte,
                     dim,
                     classes,
                     OFFLINE_EPOCHS,
                 ),
-                knn_acc: knn_accuracy(
-                    &train_h,
-                    &ytr,
-                    &test_h,
-                    &yte,
-                    dim,
-                    classes,
-                    self.config.knn_k,
-                ),
+                knn_acc: knn_accuracy(fit_h, &ytr, test_h, &yte, dim, classes, self.config.knn_k),
                 chance: *counts.iter().max().unwrap_or(&0) as f32 / yte.len().max(1) as f32,
             });
         }
@@ -148,7 +164,9 @@ impl Trainer {
         read_vec(z.clone().matmul(z.transpose()).reshape([-1])).await // [2k * 2k]
     }
 
-    /// K-means over every position of each block's feature maps of a few masked test images.
+    /// K-means on each block's feature map of a few masked test images, one image at a time
+    /// (each position a point), scored against the true masks; and the same K-means on the raw
+    /// pixels average-pooled to the block's resolution, the baseline a block must beat.
     async fn local_features(&self) -> Result<(Vec<LocalFeatures>, Vec<usize>), TrainError> {
         let ds = &self.dataset;
         let images: Vec<usize> = (0..ds.test.len())
@@ -168,36 +186,71 @@ impl Trainer {
             .map(|m| m.permute([0, 2, 3, 1]).reshape([-1]))
             .collect();
         let values = read_vec(Tensor::cat(flat, 0)).await?;
+        let k = self.config.kmeans_k;
         let mut offset = 0;
         let mut out = Vec::new();
-        for (b, [n, c, h, w]) in shapes.into_iter().enumerate() {
-            let points = &values[offset..offset + n * c * h * w];
-            offset += n * c * h * w;
-            let mut rng = stream(self.config.seed, "kmeans", b as u64);
-            let assign = kmeans(points, c, self.config.kmeans_k, 30, &mut rng);
-            let mut maps = Vec::new();
-            let mut ari = 0.0;
+        for (b, [_, c, h, w]) in shapes.into_iter().enumerate() {
+            let (mut maps, mut ari, mut ari_pixels) = (Vec::new(), 0.0, 0.0);
             for (j, &img) in images.iter().enumerate() {
-                let map: Vec<usize> = assign[j * h * w..(j + 1) * h * w].to_vec();
-                let mask = ds.test[img].mask.as_ref().expect("filtered");
-                // Nearest upsampling of the cluster map to the image grid.
-                let up: Vec<usize> = (0..ds.height * ds.width)
-                    .map(|p| {
-                        map[(p / ds.width) * h / ds.height * w + (p % ds.width) * w / ds.width]
-                    })
+                let sample = &ds.test[img];
+                let truth: Vec<usize> = sample
+                    .mask
+                    .as_ref()
+                    .expect("filtered")
+                    .iter()
+                    .map(|&m| m as usize)
                     .collect();
-                let truth: Vec<usize> = mask.iter().map(|&m| m as usize).collect();
-                ari += adjusted_rand_index(&up, &truth);
+                let points = &values[offset + j * h * w * c..offset + (j + 1) * h * w * c];
+                let mut rng = stream(self.config.seed, "kmeans", (b * LOCAL_IMAGES + j) as u64);
+                let map = kmeans(points, c, k, 30, &mut rng);
+                ari += adjusted_rand_index(&upsample(&map, h, w, ds.height, ds.width), &truth);
+                let pooled = average_pool(&sample.image, h, w);
+                let pixels = kmeans(&pooled, sample.image.channels, k, 30, &mut rng);
+                ari_pixels +=
+                    adjusted_rand_index(&upsample(&pixels, h, w, ds.height, ds.width), &truth);
                 maps.push(map.iter().map(|&a| a as u8).collect());
             }
+            offset += images.len() * h * w * c;
+            let n = images.len() as f64;
             out.push(LocalFeatures {
                 block: b + 1,
                 map_height: h,
                 map_width: w,
                 maps,
-                ari: (ari / images.len() as f64) as f32,
+                ari: (ari / n) as f32,
+                ari_pixels: (ari_pixels / n) as f32,
+                ari_parts: None,
             });
         }
         Ok((out, images))
     }
+}
+
+/// Nearest upsampling of an `h × w` cluster map to the image grid.
+fn upsample(map: &[usize], h: usize, w: usize, height: usize, width: usize) -> Vec<usize> {
+    (0..height * width)
+        .map(|p| map[(p / width) * h / height * w + (p % width) * w / width])
+        .collect()
+}
+
+/// The image's pixels averaged over the cells of an `h × w` grid: `h·w` points of `channels`.
+pub fn average_pool(image: &crate::data::image::Image, h: usize, w: usize) -> Vec<f32> {
+    let (c, height, width) = (image.channels, image.height, image.width);
+    let mut sums = vec![0.0f32; h * w * c];
+    let mut counts = vec![0.0f32; h * w];
+    for y in 0..height {
+        for x in 0..width {
+            let cell = (y * h / height) * w + x * w / width;
+            counts[cell] += 1.0;
+            for k in 0..c {
+                sums[cell * c + k] += image.get(k, y, x) as f32 / 255.0;
+            }
+        }
+    }
+    for (cell, n) in counts.iter().enumerate() {
+        for k in 0..c {
+            sums[cell * c + k] /= n.max(1.0);
+        }
+    }
+    sums
 }

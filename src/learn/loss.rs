@@ -16,6 +16,19 @@ pub struct LossParts {
     pub distribution: Tensor<1>,
 }
 
+impl LossParts {
+    /// A loss with no alignment/distribution split (the control objectives): all of it is
+    /// reported as the total, the parts as 0.
+    pub fn single(total: Tensor<1>) -> Self {
+        let zero = total.zeros_like();
+        Self {
+            total,
+            alignment: zero.clone(),
+            distribution: zero,
+        }
+    }
+}
+
 /// Row-wise ℓ2 normalisation (eps inside the sqrt so the gradient at 0 stays finite).
 ///
 /// # Shapes

@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod config;
+pub mod controls;
 pub mod conv;
 pub mod evaluate;
 pub mod loss;

@@ -8,12 +8,13 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, Relu};
 use burn::prelude::*;
 
 use super::config::{EncoderConfig, HeadConfig, scaled};
+use super::controls::ControlHead;
 use super::conv::{Conv, Layout};
 use crate::params::{ConvKind, EncoderKind, ExperimentConfig};
 use crate::rng::{SeededRng, stream};
 
 /// Kaiming-uniform weights (`bound = sqrt(6 / fan_in)`) from a seeded stream.
-fn kaiming(rng: &mut SeededRng, count: usize, fan_in: usize) -> Vec<f32> {
+pub(super) fn kaiming(rng: &mut SeededRng, count: usize, fan_in: usize) -> Vec<f32> {
     let bound = (6.0 / fan_in as f32).sqrt();
     (0..count).map(|_| rng.range(-bound, bound)).collect()
 }
@@ -32,7 +33,7 @@ fn conv(
     Conv::new(kind, c_in, c_out, kernel, stride, w, device)
 }
 
-fn linear(d_in: usize, d_out: usize, rng: &mut SeededRng, device: &Device) -> Linear {
+pub(super) fn linear(d_in: usize, d_out: usize, rng: &mut SeededRng, device: &Device) -> Linear {
     let mut layer = LinearConfig::new(d_in, d_out).init(device);
     layer.weight = Param::from_data(
         TensorData::new(kaiming(rng, d_in * d_out, d_in), [d_in, d_out]),
@@ -299,6 +300,8 @@ impl Head {
 pub struct Model {
     pub encoder: Encoder,
     pub head: Head,
+    /// What a control objective trains instead of the head (supervised, autoencoder).
+    pub control: Option<ControlHead>,
 }
 
 impl Model {
@@ -315,6 +318,7 @@ impl Model {
         Self {
             encoder: Encoder::new(&encoder, device),
             head: Head::new(&head, device),
+            control: None,
         }
     }
 }

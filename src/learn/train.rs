@@ -17,11 +17,12 @@ use std::sync::Arc;
 
 use super::backend::BackendKind;
 use super::config::{EncoderConfig, HeadConfig, LossConfig};
+use super::controls::{ControlHead, Decoder};
 use super::loss::{LossParts, SwdDraw, contrastive_loss, diagnostics};
 use super::model::{Model, Probes};
 use crate::data::Dataset;
 use crate::data::augment::{Augment, Batch};
-use crate::params::{ExperimentConfig, OptimizerKind};
+use crate::params::{ExperimentConfig, LrSchedule, Objective, OptimizerKind};
 use crate::record::{StepMetrics, Throughput};
 use crate::rng::stream;
 
@@ -156,13 +157,27 @@ impl Trainer {
             ));
         }
         let device = device.clone().autodiff();
-        let model = Model::new(
+        let mut model = Model::new(
             config,
             dataset.input_channels(),
             dataset.height,
             dataset.width,
             &device,
         );
+        let encoder = EncoderConfig::new(
+            config,
+            dataset.input_channels(),
+            dataset.height,
+            dataset.width,
+        );
+        model.control = match config.objective {
+            Objective::Contrastive => None,
+            Objective::Supervised => {
+                let classes = dataset.features.first().map_or(1, |f| f.classes());
+                Some(ControlHead::classifier(&encoder, classes, &device))
+            }
+            Objective::Autoencoder => Some(ControlHead::Decoder(Decoder::new(&encoder, &device))),
+        };
         let classes: Vec<usize> = dataset.features.iter().map(|f| f.classes()).collect();
         let probes = Probes::new(
             config.seed,
@@ -268,25 +283,49 @@ impl Trainer {
         );
         let device = self.device.clone();
         let x = Tensor::cat(vec![self.tensor(a, &device), self.tensor(b, &device)], 0); // [2n, C, H, W]
-        let h = self.model.encoder.forward(x); // [2n, rep]
-        let z = self.model.head.forward(h.clone()); // [2n, out]
-        let z1 = z.clone().narrow(0, 0, n); // [n, out]
-        let z2 = z.narrow(0, n, n); // [n, out]
-        let swd = self.loss.is_swd().then(|| {
-            SwdDraw::new(
-                self.loss.kind,
-                2 * n,
-                z1.dims()[1],
-                &mut stream(self.config.seed, "swd", self.step as u64),
-            )
-        });
-        let parts = contrastive_loss(
-            &self.loss,
-            z1.clone(),
-            z2.clone(),
-            swd.as_ref(),
-            self.backend.has_device_sort(),
-        );
+        let h = self.model.encoder.forward(x.clone()); // [2n, rep]
+        let (parts, seen) = match &self.model.control {
+            None => {
+                let z = self.model.head.forward(h.clone()); // [2n, out]
+                let (z1, z2) = (z.clone().narrow(0, 0, n), z.narrow(0, n, n)); // [n, out] each
+                let swd = self.loss.is_swd().then(|| {
+                    SwdDraw::new(
+                        self.loss.kind,
+                        2 * n,
+                        z1.dims()[1],
+                        &mut stream(self.config.seed, "swd", self.step as u64),
+                    )
+                });
+                let parts = contrastive_loss(
+                    &self.loss,
+                    z1.clone(),
+                    z2.clone(),
+                    swd.as_ref(),
+                    self.backend.has_device_sort(),
+                );
+                (parts, (z1, z2))
+            }
+            Some(ControlHead::Classifier(classifier)) => {
+                // Supervised: both views labelled with the first feature.
+                let labels: Vec<i64> = indices
+                    .iter()
+                    .chain(&indices)
+                    .map(|&i| ds.train[i].labels[0] as i64)
+                    .collect();
+                let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [2 * n]), &device); // [2n]
+                let logits = classifier.forward(h.clone()); // [2n, classes]
+                let loss = CrossEntropyLossConfig::new()
+                    .init(&device)
+                    .forward(logits, y);
+                (LossParts::single(loss), split_views(&h, n))
+            }
+            Some(ControlHead::Decoder(decoder)) => {
+                // Autoencoder: each view reconstructs itself.
+                let loss = (decoder.forward(h.clone()) - x).square().mean(); // [1]
+                (LossParts::single(loss), split_views(&h, n))
+            }
+        };
+        let (z1, z2) = seen;
 
         // Online probes on the stop-gradient representation of the first view.
         let h1 = h.narrow(0, 0, n).detach(); // [n, rep]
@@ -334,14 +373,24 @@ impl Trainer {
         let model_grads = GradientsParams::from_module(&mut grads, &self.model);
         let probe_grads = GradientsParams::from_module(&mut grads, &self.probes);
         // Modules are handles to shared tensors: cloning is cheap and the optimizer returns new ones.
-        self.model = self
-            .opt_model
-            .step(self.config.lr as f64, self.model.clone(), model_grads);
+        let lr = self.learning_rate(self.step - 1);
+        self.model = self.opt_model.step(lr, self.model.clone(), model_grads);
         self.probes = self.opt_probes.step(
             self.config.probe_lr as f64,
             self.probes.clone(),
             probe_grads,
         );
+    }
+
+    /// The encoder's learning rate at (0-based) step `step` under the configured schedule.
+    pub fn learning_rate(&self, step: usize) -> f64 {
+        let lr = self.config.lr as f64;
+        let t = step as f64 / self.config.steps.max(1) as f64;
+        match self.config.lr_schedule {
+            LrSchedule::Constant => lr,
+            LrSchedule::Linear => lr * (1.0 - t),
+            LrSchedule::Cosine => lr * 0.5 * (1.0 + (std::f64::consts::PI * t).cos()),
+        }
     }
 
     /// Reads the metrics queued by the last read-due step (one device read). `now` is the
@@ -392,6 +441,12 @@ impl Trainer {
         );
         HeadConfig::new(&self.config, encoder.representation_dim()).output_dim()
     }
+}
+
+/// The two views' halves of a `[2n, d]` batch, for the diagnostics of the control objectives
+/// (which have no projection: they are measured on the representation).
+fn split_views(h: &Tensor<2>, n: usize) -> (Tensor<2>, Tensor<2>) {
+    (h.clone().narrow(0, 0, n), h.clone().narrow(0, n, n))
 }
 
 /// The one way tensors are read: asynchronously, as `f32`.

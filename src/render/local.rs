@@ -83,6 +83,8 @@ mod tests {
                 3
             ],
             ari: 0.0,
+            ari_pixels: 0.0,
+            ari_parts: None,
         };
         let e = Evaluation {
             step: 0,

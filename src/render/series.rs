@@ -1,7 +1,7 @@
 //! The live charts' lines, derived from a run record (and a pinned run drawn dashed under it).
 //! Plain functions of plain data, so the page only draws them and the tests check them.
 
-use super::svg::{Series, colour};
+use super::svg::{Series, Stroke, colour};
 use crate::record::{RunRecord, StepMetrics};
 
 /// Grey of the pinned (A/B) run's lines.
@@ -182,7 +182,7 @@ mod tests {
             ]
         );
         assert_eq!(s[0].colour, s[2].colour);
-        assert!(s[2].dashed && !s[0].dashed);
+        assert!(s[2].stroke == Stroke::Dashed && s[0].stroke == Stroke::Solid);
         assert_eq!(s[3].points, [(10.0, 0.4)]);
         assert_eq!(s[5].points, [(0.0, 0.1), (10.0, 0.1)]);
     }
@@ -194,7 +194,10 @@ mod tests {
         let s = probes(&r, Some(&record()));
         let digit_test = s.iter().find(|s| s.name == "digit test").unwrap();
         assert_eq!(digit_test.points.len(), 1);
-        assert!(s.iter().any(|s| s.name == "pinned digit" && s.dashed));
+        assert!(
+            s.iter()
+                .any(|s| s.name == "pinned digit" && s.stroke == Stroke::Dashed)
+        );
         assert_eq!(loss(&r, Some(&r)).len(), 4);
     }
 

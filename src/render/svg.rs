@@ -1,5 +1,7 @@
 //! Line charts as SVG text: the page's live charts and the CLI's report charts are the same
-//! drawing code.
+//! drawing code. Axes with titles, "nice" ticks and gridlines; solid, dashed and dotted lines;
+//! a band of ± one seed spread where a point has one; markers; a legend that wraps instead of
+//! clipping.
 
 /// Ten distinguishable colours (Tableau 10).
 pub const PALETTE: [&str; 10] = [
@@ -11,14 +13,28 @@ pub fn colour(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
 
+/// How a line is drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Stroke {
+    /// Measured values.
+    #[default]
+    Solid,
+    /// Chance levels and pinned runs.
+    Dashed,
+    /// Values at initialisation and published reference numbers.
+    Dotted,
+}
+
 /// One line of a chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     pub name: String,
     pub colour: String,
     pub points: Vec<(f32, f32)>,
-    /// Reference lines (chance, pinned runs) are dashed.
-    pub dashed: bool,
+    pub stroke: Stroke,
+    /// ± this much around each point (one per point), drawn as a band and error bars; empty
+    /// for none.
+    pub spread: Vec<f32>,
 }
 
 impl Series {
@@ -31,13 +47,32 @@ impl Series {
             name: name.into(),
             colour: colour.into(),
             points,
-            dashed: false,
+            stroke: Stroke::Solid,
+            spread: Vec::new(),
         }
     }
 
-    pub fn dashed(mut self) -> Self {
-        self.dashed = true;
-        self
+    pub fn dashed(self) -> Self {
+        Self {
+            stroke: Stroke::Dashed,
+            ..self
+        }
+    }
+
+    pub fn dotted(self) -> Self {
+        Self {
+            stroke: Stroke::Dotted,
+            ..self
+        }
+    }
+
+    pub fn with_spread(self, spread: Vec<f32>) -> Self {
+        Self { spread, ..self }
+    }
+
+    /// Reference lines (chance, init, pinned, published) get no markers of their own.
+    pub fn is_reference(&self) -> bool {
+        self.stroke != Stroke::Solid
     }
 }
 
@@ -49,170 +84,374 @@ pub struct Axes {
     /// Names of x = 0, 1, 2, ... for a categorical axis.
     pub x_labels: Option<Vec<String>>,
     pub x_title: String,
+    pub y_title: String,
     /// Dots at every point (few points, as in a sweep).
     pub markers: bool,
 }
 
-pub const WIDTH: f32 = 360.0;
-pub const HEIGHT: f32 = 190.0;
-const LEFT: f32 = 42.0;
+pub const WIDTH: f32 = 380.0;
+/// Height of the plot area's frame (axes, ticks and titles, without the legend).
+const PLOT_HEIGHT: f32 = 170.0;
+const LEFT: f32 = 50.0;
 const RIGHT: f32 = 12.0;
 const TOP: f32 = 8.0;
-const BOTTOM: f32 = 40.0;
+/// Tick labels and the x title below the plot.
+const BOTTOM: f32 = 34.0;
+const LEGEND_ROW: f32 = 13.0;
+const FONT: f32 = 10.0;
+/// Average advance of a character at `FONT`, to lay the legend out without measuring text.
+const CHAR: f32 = 5.6;
+
+/// The data-to-pixel mapping of a drawn chart, for read-outs under the cursor.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Frame {
+    pub x0: f32,
+    pub x1: f32,
+    pub y0: f32,
+    pub y1: f32,
+}
+
+impl Frame {
+    pub fn px(&self, x: f32) -> f32 {
+        LEFT + (x - self.x0) / (self.x1 - self.x0) * (WIDTH - LEFT - RIGHT)
+    }
+
+    pub fn py(&self, y: f32) -> f32 {
+        TOP + (1.0 - (y - self.y0) / (self.y1 - self.y0)) * (PLOT_HEIGHT - TOP - BOTTOM)
+    }
+
+    /// The data x under pixel column `px`.
+    pub fn x_at(&self, px: f32) -> f32 {
+        self.x0 + (px - LEFT) / (WIDTH - LEFT - RIGHT) * (self.x1 - self.x0)
+    }
+}
+
+/// A drawn chart: the inside of a `0 0 WIDTH height` SVG.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    pub body: String,
+    pub height: f32,
+    pub frame: Frame,
+}
 
 fn n(v: f32) -> String {
     format!("{v:.1}")
 }
 
-fn fmt_tick(v: f32) -> String {
-    if v.abs() >= 1000.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 10.0 {
-        format!("{v:.1}")
+/// "Nice" tick positions covering [lo, hi]: steps of 1, 2 or 5 × 10^k, about `count` of them.
+pub fn nice_ticks(lo: f32, hi: f32, count: usize) -> Vec<f32> {
+    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / count.max(1) as f32;
+    let magnitude = 10f32.powf(raw.log10().floor());
+    // The 1-2-5 step whose tick count comes closest to `count`.
+    let ticks_for = |step: f32| (hi - lo) / step;
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .min_by(|a, b| {
+            (ticks_for(*a) - count as f32)
+                .abs()
+                .total_cmp(&(ticks_for(*b) - count as f32).abs())
+        })
+        .unwrap_or(magnitude);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step + 1e-4).floor() as i64;
+    (first..=last).map(|k| k as f32 * step).collect()
+}
+
+/// A tick label with as many decimals as the tick step needs.
+fn tick_label(v: f32, step: f32) -> String {
+    let decimals = if step >= 1.0 {
+        0
     } else {
-        format!("{v:.2}")
+        (-step.log10().floor()) as usize
+    };
+    let text = format!("{v:.decimals$}");
+    if text.starts_with("-0") && text.trim_start_matches(['-', '0', '.']).is_empty() {
+        text[1..].to_string()
+    } else {
+        text
     }
 }
 
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-/// The inside of a `0 0 WIDTH HEIGHT` SVG: axes, ticks, lines, markers, legend.
-pub fn line_chart_body(series: &[Series], axes: &Axes) -> String {
+fn text(x: f32, y: f32, anchor: &str, s: &str) -> String {
+    format!(
+        r##"<text x="{}" y="{}" font-size="{FONT}" text-anchor="{anchor}" fill="currentColor">{}</text>"##,
+        n(x),
+        n(y),
+        escape(s)
+    )
+}
+
+/// The ranges the data needs (with the fixed y range, categorical x, and a little headroom).
+fn frame(series: &[Series], axes: &Axes) -> Frame {
     let finite = |p: &&(f32, f32)| p.0.is_finite() && p.1.is_finite();
-    let all: Vec<(f32, f32)> = series
-        .iter()
-        .flat_map(|s| s.points.iter().filter(finite).copied())
-        .collect();
-    let (mut x0, mut x1) = all
-        .iter()
-        .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.0), b.max(p.0)));
-    let (mut y0, mut y1) = axes.y_range.unwrap_or_else(|| {
-        all.iter()
-            .fold((f32::MAX, f32::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)))
-    });
+    let mut xs = (f32::MAX, f32::MIN);
+    let mut ys = (f32::MAX, f32::MIN);
+    for s in series {
+        for (i, p) in s.points.iter().enumerate().filter(|(_, p)| finite(p)) {
+            let sd = s
+                .spread
+                .get(i)
+                .copied()
+                .filter(|v| v.is_finite())
+                .unwrap_or(0.0);
+            xs = (xs.0.min(p.0), xs.1.max(p.0));
+            ys = (ys.0.min(p.1 - sd), ys.1.max(p.1 + sd));
+        }
+    }
+    let (mut x0, mut x1) = if xs.0 > xs.1 { (0.0, 1.0) } else { xs };
     if let Some(labels) = &axes.x_labels {
         (x0, x1) = (0.0, labels.len().saturating_sub(1) as f32);
-    } else if all.is_empty() {
-        (x0, x1) = (0.0, 1.0);
-    }
-    if all.is_empty() && axes.y_range.is_none() {
-        (y0, y1) = (0.0, 1.0);
     }
     if x1 <= x0 {
         (x0, x1) = (x0 - 0.5, x0 + 0.5);
     }
+    let (mut y0, mut y1) = match axes.y_range {
+        Some(r) => r,
+        None if ys.0 > ys.1 => (0.0, 1.0),
+        None => {
+            let pad = ((ys.1 - ys.0) * 0.05).max(1e-6);
+            let ticks = nice_ticks(ys.0 - pad, ys.1 + pad, 5);
+            let step = ticks.get(1).map_or(1.0, |t| t - ticks[0]);
+            (
+                (ys.0 / step).floor() * step,
+                ((ys.1 / step).ceil() * step).max(ys.0 + step),
+            )
+        }
+    };
     if y1 <= y0 {
-        y1 = y0 + 1.0;
+        (y0, y1) = (y0 - 0.5, y0 + 0.5);
     }
-    let sx = |x: f32| LEFT + (x - x0) / (x1 - x0) * (WIDTH - LEFT - RIGHT);
-    let sy = |y: f32| TOP + (1.0 - (y - y0) / (y1 - y0)) * (HEIGHT - TOP - BOTTOM);
-    let base = HEIGHT - BOTTOM;
+    Frame { x0, x1, y0, y1 }
+}
+
+/// Legend entries laid out left to right, wrapping: (series index, x, row).
+fn legend_layout(series: &[Series]) -> Vec<(usize, f32, usize)> {
+    let mut out = Vec::new();
+    let (mut x, mut row) = (LEFT, 0);
+    for (i, s) in series.iter().enumerate() {
+        let w = 18.0 + s.name.chars().count() as f32 * CHAR + 10.0;
+        if x > LEFT && x + w > WIDTH - 4.0 {
+            (x, row) = (LEFT, row + 1);
+        }
+        out.push((i, x, row));
+        x += w;
+    }
+    out
+}
+
+/// The chart: axes, gridlines, bands, lines, markers and legend.
+pub fn line_chart(series: &[Series], axes: &Axes) -> Chart {
+    let f = frame(series, axes);
+    let base = PLOT_HEIGHT - BOTTOM;
     let mut out = String::new();
-    let mut push = |s: String| out.push_str(&s);
-    push(format!(
-        r##"<line x1="{l}" y1="{t}" x2="{l}" y2="{b}" stroke="#999"/><line x1="{l}" y1="{b}" x2="{r}" y2="{b}" stroke="#999"/>"##,
+    // Gridlines and y ticks.
+    let y_ticks = nice_ticks(f.y0, f.y1, 5);
+    let y_step = y_ticks.get(1).map_or(1.0, |t| t - y_ticks[0]);
+    for &t in &y_ticks {
+        out.push_str(&format!(
+            r##"<line x1="{l}" y1="{y}" x2="{r}" y2="{y}" stroke="currentColor" stroke-opacity="0.12"/>"##,
+            l = n(LEFT),
+            r = n(WIDTH - RIGHT),
+            y = n(f.py(t))
+        ));
+        out.push_str(&text(
+            LEFT - 4.0,
+            f.py(t) + 3.0,
+            "end",
+            &tick_label(t, y_step),
+        ));
+    }
+    // x ticks: every category, or nice ticks.
+    match &axes.x_labels {
+        Some(labels) => {
+            for (i, l) in labels.iter().enumerate() {
+                out.push_str(&text(f.px(i as f32), base + 12.0, "middle", l));
+            }
+        }
+        None => {
+            let ticks = nice_ticks(f.x0, f.x1, 6);
+            let step = ticks.get(1).map_or(1.0, |t| t - ticks[0]);
+            for &t in &ticks {
+                out.push_str(&format!(
+                    r##"<line x1="{x}" y1="{b}" x2="{x}" y2="{b2}" stroke="currentColor" stroke-opacity="0.5"/>"##,
+                    x = n(f.px(t)),
+                    b = n(base),
+                    b2 = n(base + 3.0)
+                ));
+                out.push_str(&text(f.px(t), base + 12.0, "middle", &tick_label(t, step)));
+            }
+        }
+    }
+    out.push_str(&format!(
+        r##"<path d="M{l},{t}V{b}H{r}" fill="none" stroke="currentColor" stroke-opacity="0.55"/>"##,
         l = n(LEFT),
         t = n(TOP),
         b = n(base),
         r = n(WIDTH - RIGHT)
     ));
-    let text = |x: f32, y: f32, anchor: &str, s: &str| {
-        format!(
-            r##"<text x="{}" y="{}" font-size="9" text-anchor="{anchor}" fill="#555">{}</text>"##,
-            n(x),
-            n(y),
-            escape(s)
-        )
-    };
-    push(text(LEFT - 4.0, TOP + 8.0, "end", &fmt_tick(y1)));
-    push(text(LEFT - 4.0, base, "end", &fmt_tick(y0)));
-    match &axes.x_labels {
-        Some(labels) => {
-            for (i, l) in labels.iter().enumerate() {
-                push(text(sx(i as f32), base + 11.0, "middle", l));
-            }
-        }
-        None => {
-            push(text(LEFT, base + 11.0, "start", &fmt_tick(x0)));
-            push(text(WIDTH - RIGHT, base + 11.0, "end", &fmt_tick(x1)));
-        }
-    }
-    // The x axis's name between its end ticks (a categorical axis names every position).
-    if !axes.x_title.is_empty() && axes.x_labels.is_none() {
-        push(text(
+    if !axes.x_title.is_empty() {
+        out.push_str(&text(
             (LEFT + WIDTH - RIGHT) / 2.0,
-            base + 11.0,
+            base + 26.0,
             "middle",
             &axes.x_title,
         ));
     }
+    if !axes.y_title.is_empty() {
+        let (x, y) = (12.0, (TOP + base) / 2.0);
+        out.push_str(&format!(
+            r##"<text x="{x}" y="{y}" font-size="{FONT}" text-anchor="middle" fill="currentColor" transform="rotate(-90 {x} {y})">{}</text>"##,
+            escape(&axes.y_title),
+            x = n(x),
+            y = n(y)
+        ));
+    }
+    let finite = |p: &(f32, f32)| p.0.is_finite() && p.1.is_finite();
+    // Bands of ± one seed spread under the lines.
+    for s in series.iter().filter(|s| !s.spread.is_empty()) {
+        let pts: Vec<(f32, f32, f32)> = s
+            .points
+            .iter()
+            .zip(&s.spread)
+            .filter(|(p, sd)| finite(p) && sd.is_finite())
+            .map(|(p, sd)| (p.0, p.1, *sd))
+            .collect();
+        if pts.len() > 1 {
+            let upper = pts
+                .iter()
+                .map(|p| format!("{},{}", n(f.px(p.0)), n(f.py(p.1 + p.2))));
+            let lower = pts
+                .iter()
+                .rev()
+                .map(|p| format!("{},{}", n(f.px(p.0)), n(f.py(p.1 - p.2))));
+            let d: Vec<String> = upper.chain(lower).collect();
+            out.push_str(&format!(
+                r#"<path d="M{}Z" fill="{}" fill-opacity="0.16" stroke="none"/>"#,
+                d.join("L"),
+                escape(&s.colour)
+            ));
+        }
+        for p in &pts {
+            out.push_str(&format!(
+                r#"<path d="M{x},{a}V{b}M{l},{a}H{r}M{l},{b}H{r}" stroke="{c}" stroke-width="1"/>"#,
+                x = n(f.px(p.0)),
+                a = n(f.py(p.1 + p.2)),
+                b = n(f.py(p.1 - p.2)),
+                l = n(f.px(p.0) - 2.5),
+                r = n(f.px(p.0) + 2.5),
+                c = escape(&s.colour)
+            ));
+        }
+    }
     for s in series {
-        let pts: Vec<&(f32, f32)> = s.points.iter().filter(finite).collect();
+        let pts: Vec<&(f32, f32)> = s.points.iter().filter(|p| finite(p)).collect();
         let d: String = pts
             .iter()
             .enumerate()
             .map(|(i, p)| {
                 format!(
-                    "{}{:.1},{:.1}",
+                    "{}{},{}",
                     if i == 0 { "M" } else { "L" },
-                    sx(p.0),
-                    sy(p.1)
+                    n(f.px(p.0)),
+                    n(f.py(p.1))
                 )
             })
             .collect();
-        let dash = if s.dashed { "5,4" } else { "" };
-        push(format!(
-            r#"<path d="{d}" fill="none" stroke="{}" stroke-width="1.8" stroke-dasharray="{dash}"/>"#,
+        let dash = match s.stroke {
+            Stroke::Solid => "",
+            Stroke::Dashed => r#" stroke-dasharray="6,4""#,
+            Stroke::Dotted => r#" stroke-dasharray="1.5,3""#,
+        };
+        out.push_str(&format!(
+            r#"<path d="{d}" fill="none" stroke="{}" stroke-width="1.8"{dash}/>"#,
             escape(&s.colour)
         ));
-        if axes.markers && !s.dashed {
+        if axes.markers {
             for p in pts {
-                push(format!(
-                    r#"<circle cx="{}" cy="{}" r="2.6" fill="{}"/>"#,
-                    n(sx(p.0)),
-                    n(sy(p.1)),
-                    escape(&s.colour)
-                ));
+                let (cx, cy) = (n(f.px(p.0)), n(f.py(p.1)));
+                let c = escape(&s.colour);
+                out.push_str(&if s.stroke == Stroke::Dotted {
+                    format!(
+                        r#"<circle cx="{cx}" cy="{cy}" r="2.8" fill="none" stroke="{c}" stroke-width="1.2"/>"#
+                    )
+                } else if s.is_reference() {
+                    String::new()
+                } else {
+                    format!(r#"<circle cx="{cx}" cy="{cy}" r="2.6" fill="{c}"/>"#)
+                });
             }
         }
     }
-    for (i, s) in series.iter().enumerate() {
-        let x = LEFT + (i % 3) as f32 * 105.0;
-        let y = HEIGHT - 18.0 + (i / 3) as f32 * 11.0;
-        push(format!(
-            r#"<rect x="{}" y="{}" width="10" height="3" fill="{}"/>"#,
+    let legend = legend_layout(series);
+    for &(i, x, row) in &legend {
+        let s = &series[i];
+        let y = PLOT_HEIGHT + 4.0 + row as f32 * LEGEND_ROW;
+        let dash = match s.stroke {
+            Stroke::Solid => "",
+            Stroke::Dashed => r#" stroke-dasharray="4,2""#,
+            Stroke::Dotted => r#" stroke-dasharray="1.5,2""#,
+        };
+        out.push_str(&format!(
+            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.2"{dash}/>"#,
             n(x),
-            n(y - 7.0),
+            n(y - 3.0),
+            n(x + 14.0),
+            n(y - 3.0),
             escape(&s.colour)
         ));
-        push(text(x + 13.0, y, "start", &s.name));
+        out.push_str(&text(x + 18.0, y, "start", &s.name));
     }
-    out
+    let rows = legend.last().map_or(0, |l| l.2 + 1);
+    Chart {
+        body: out,
+        height: PLOT_HEIGHT + 6.0 + rows as f32 * LEGEND_ROW,
+        frame: f,
+    }
 }
 
-/// A standalone SVG file: a title above the chart.
+/// A standalone SVG file: a title above the chart, white background.
 pub fn line_chart_file(title: &str, series: &[Series], axes: &Axes) -> String {
-    let legend_rows = series.len().div_ceil(3).saturating_sub(2) as f32;
-    let height = HEIGHT + 16.0 + legend_rows * 11.0;
+    let chart = line_chart(series, axes);
+    let height = chart.height + 16.0;
     format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 -16 {w} {h}" width="{w2}" height="{h2}" font-family="sans-serif"><rect x="0" y="-16" width="{w}" height="{h}" fill="#fff"/><text x="4" y="-4" font-size="10" fill="#222">{t}</text>{body}</svg>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 -16 {w} {h}" width="{w2}" height="{h2}" font-family="sans-serif" color="#222"><rect x="0" y="-16" width="{w}" height="{h}" fill="#fff"/><text x="4" y="-4" font-size="11" fill="#222">{t}</text>{body}</svg>"##,
         w = WIDTH,
-        h = height,
+        h = n(height),
         w2 = WIDTH * 2.0,
-        h2 = height * 2.0,
+        h2 = n(height * 2.0),
         t = escape(title),
-        body = line_chart_body(series, axes)
+        body = chart.body
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nice_ticks_step_by_one_two_or_five() {
+        assert_eq!(nice_ticks(0.0, 1.0, 5), [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        let t = nice_ticks(0.0, 300.0, 6);
+        assert_eq!(t, [0.0, 50.0, 100.0, 150.0, 200.0, 250.0, 300.0]);
+        let t = nice_ticks(2.13, 3.47, 5);
+        assert!(
+            t.iter().all(|v| (2.13..=3.47).contains(v)) && t.len() >= 4,
+            "{t:?}"
+        );
+        assert_eq!(tick_label(0.2, 0.2), "0.2");
+        assert_eq!(tick_label(150.0, 50.0), "150");
+    }
 
     #[test]
     fn points_land_inside_the_plot_and_text_is_escaped() {
@@ -224,30 +463,65 @@ mod tests {
             ),
             Series::new("chance", "#888", vec![(0.0, 0.1), (10.0, 0.1)]).dashed(),
         ];
-        let body = line_chart_body(
-            &s,
-            &Axes {
-                y_range: Some((0.0, 1.0)),
-                markers: true,
-                ..Axes::default()
-            },
-        );
+        let axes = Axes {
+            y_range: Some((0.0, 1.0)),
+            markers: true,
+            x_title: "bits".into(),
+            y_title: "accuracy".into(),
+            ..Axes::default()
+        };
+        let chart = line_chart(&s, &axes);
+        let f = chart.frame;
         // (0, 0) is the bottom-left corner, (10, 1) the top-right; NaN is left out.
-        assert!(body.contains(r#"d="M42.0,150.0L348.0,8.0""#), "{body}");
-        assert!(body.contains("a&lt;b"));
+        let d = format!(
+            "d=\"M{},{}L{},{}\"",
+            n(f.px(0.0)),
+            n(f.py(0.0)),
+            n(f.px(10.0)),
+            n(f.py(1.0))
+        );
+        assert!(chart.body.contains(&d), "{}", chart.body);
+        assert_eq!(f.px(0.0), LEFT);
+        assert!((f.x_at(f.px(7.0)) - 7.0).abs() < 1e-4);
+        assert!(chart.body.contains("a&lt;b"));
         assert_eq!(
-            body.matches("<circle").count(),
+            chart.body.matches("<circle").count(),
             2,
             "no markers on dashed lines"
         );
-        assert!(body.contains(r#"stroke-dasharray="5,4""#));
+        assert!(chart.body.contains(">bits</text>") && chart.body.contains("rotate(-90"));
+        // Gridlines at the nice ticks, labelled.
+        assert!(chart.body.contains(">0.6</text>"));
         let file = line_chart_file("t", &s, &Axes::default());
         assert!(file.starts_with("<svg") && file.ends_with("</svg>"));
     }
 
     #[test]
+    fn spreads_draw_bands_and_error_bars_and_the_legend_wraps() {
+        let s: Vec<Series> = (0..8)
+            .map(|i| {
+                Series::new(
+                    format!("feature number {i}"),
+                    colour(i),
+                    vec![(0.0, 0.5), (1.0, 0.6)],
+                )
+                .with_spread(vec![0.05, 0.1])
+            })
+            .collect();
+        let chart = line_chart(&s, &Axes::default());
+        assert_eq!(chart.body.matches(r#"fill-opacity="0.16""#).count(), 8);
+        // The legend takes several rows and the chart grows to hold them.
+        let rows = legend_layout(&s).last().unwrap().2 + 1;
+        assert!(rows >= 3);
+        assert!(chart.height >= PLOT_HEIGHT + rows as f32 * LEGEND_ROW);
+        for (_, x, _) in legend_layout(&s) {
+            assert!(x < WIDTH);
+        }
+    }
+
+    #[test]
     fn categorical_axes_name_each_position() {
-        let body = line_chart_body(
+        let chart = line_chart(
             &[Series::new("x", colour(1), vec![(0.0, 0.5), (2.0, 0.7)])],
             &Axes {
                 x_labels: Some(vec!["ntxent".into(), "swd".into(), "au".into()]),
@@ -255,7 +529,7 @@ mod tests {
             },
         );
         for l in ["ntxent", "swd", "au"] {
-            assert!(body.contains(&format!(">{l}</text>")));
+            assert!(chart.body.contains(&format!(">{l}</text>")));
         }
     }
 }

@@ -15,8 +15,11 @@ use crate::record::FinalMetrics;
 pub use report::{EffectLine, chart_series};
 pub use run::SweepRun;
 
-/// At most this many runs in one sweep: a grid is run one config after another.
+/// At most this many runs in one sweep (grid points × seeds): a grid is run one config after
+/// another.
 pub const MAX_RUNS: usize = 64;
+/// At most this many seeds per grid point.
+pub const MAX_SEEDS: usize = 10;
 
 /// One knob and the values it takes, as URL text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,6 +99,8 @@ pub enum SweepError {
     TooManyAxes(usize),
     TooManyRuns(usize),
     UnknownMetric(String),
+    /// `seeds=` outside 1..=MAX_SEEDS or not a number.
+    BadSeeds(String),
 }
 
 impl fmt::Display for SweepError {
@@ -108,7 +113,13 @@ impl fmt::Display for SweepError {
             SweepError::NoValues(key) => write!(f, "{key}: no values"),
             SweepError::BadValue { key, value, reason } => write!(f, "{key}={value}: {reason}"),
             SweepError::TooManyAxes(n) => write!(f, "{n} axes; at most 2"),
-            SweepError::TooManyRuns(n) => write!(f, "{n} runs; at most {MAX_RUNS} in one sweep"),
+            SweepError::TooManyRuns(n) => write!(
+                f,
+                "{n} runs (grid points × seeds); at most {MAX_RUNS} in one sweep"
+            ),
+            SweepError::BadSeeds(text) => {
+                write!(f, "seeds={text:?}: expected a whole number 1..={MAX_SEEDS}")
+            }
             SweepError::UnknownMetric(text) => write!(
                 f,
                 "{text:?}: unknown effect (expected one of {})",
@@ -120,17 +131,27 @@ impl fmt::Display for SweepError {
 
 impl std::error::Error for SweepError {}
 
-/// One or two axes and the metric to draw.
+fn one() -> usize {
+    1
+}
+
+/// One or two axes, the metric to draw, and how many seeds each grid point runs with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSpec {
     pub axes: Vec<Axis>,
     pub effect: Metric,
+    /// Runs per grid point: the config's seed, then the next ones (`seeds=3` in a link).
+    #[serde(default = "one")]
+    pub seeds: usize,
 }
 
-/// One config of the grid: its axis values (in axis order) and the whole config.
+/// One run of the grid: its axis values (in axis order), which of the point's seeds it is,
+/// and the whole config.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SweepPoint {
     pub values: Vec<String>,
+    /// 0-based index among the point's seeds.
+    pub replicate: usize,
     pub config: ExperimentConfig,
 }
 
@@ -138,9 +159,16 @@ pub struct SweepPoint {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepResult {
     pub values: Vec<String>,
+    /// The run's seed.
+    #[serde(default)]
+    pub seed: u64,
     pub config: String,
     pub fingerprint: String,
     pub metrics: FinalMetrics,
+    /// Why the run failed (NaN loss, a device error), if it did: it is kept, marked, and left
+    /// out of every mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<String>,
 }
 
 impl fmt::Display for SweepSpec {
@@ -156,6 +184,27 @@ impl fmt::Display for SweepSpec {
 }
 
 impl SweepSpec {
+    /// The same grid with `seeds` runs per point, checked against the limits.
+    pub fn with_seeds(self, seeds: usize) -> Result<SweepSpec, SweepError> {
+        if !(1..=MAX_SEEDS).contains(&seeds) {
+            return Err(SweepError::BadSeeds(seeds.to_string()));
+        }
+        let spec = SweepSpec { seeds, ..self };
+        match spec.runs() {
+            n if n > MAX_RUNS => Err(SweepError::TooManyRuns(n)),
+            _ => Ok(spec),
+        }
+    }
+
+    /// Parses a `seeds=` value.
+    pub fn parse_seeds(text: &str) -> Result<usize, SweepError> {
+        text.trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_SEEDS).contains(n))
+            .ok_or_else(|| SweepError::BadSeeds(text.to_string()))
+    }
+
     /// Parses `key:v1,v2[;key2:w1,w2]` and checks every value against the parameter table
     /// (on the defaults, so a value that only makes sense with other knobs is still valid).
     pub fn parse(text: &str, effect: Metric) -> Result<SweepSpec, SweepError> {
@@ -199,21 +248,31 @@ impl SweepSpec {
         if axes.len() > 2 {
             return Err(SweepError::TooManyAxes(axes.len()));
         }
-        let spec = SweepSpec { axes, effect };
+        let spec = SweepSpec {
+            axes,
+            effect,
+            seeds: 1,
+        };
         if spec.runs() > MAX_RUNS {
             return Err(SweepError::TooManyRuns(spec.runs()));
         }
         Ok(spec)
     }
 
-    /// Number of runs in the grid (saturating: a product that overflows is over any limit).
-    pub fn runs(&self) -> usize {
+    /// Number of grid points (saturating: a product that overflows is over any limit).
+    pub fn grid_size(&self) -> usize {
         self.axes
             .iter()
             .fold(1usize, |n, a| n.saturating_mul(a.values.len()))
     }
 
-    /// The grid, first axis outermost, each point applied to `base`.
+    /// Number of runs: grid points × seeds.
+    pub fn runs(&self) -> usize {
+        self.grid_size().saturating_mul(self.seeds)
+    }
+
+    /// Every run: the grid, first axis outermost, each point applied to `base` and run with
+    /// `seeds` consecutive seeds from its own (the innermost loop).
     pub fn points(&self, base: &ExperimentConfig) -> Vec<SweepPoint> {
         let mut grid: Vec<Vec<String>> = vec![vec![]];
         for axis in &self.axes {
@@ -227,12 +286,20 @@ impl SweepSpec {
                 .collect();
         }
         grid.into_iter()
-            .map(|values| {
+            .flat_map(|values| {
                 let mut config = base.clone();
                 for (axis, v) in self.axes.iter().zip(&values) {
                     config.set(&axis.key, v).expect("checked by parse");
                 }
-                SweepPoint { values, config }
+                (0..self.seeds.max(1)).map(move |replicate| {
+                    let mut config = config.clone();
+                    config.seed = config.seed.wrapping_add(replicate as u64) & 0xFFFF_FFFF;
+                    SweepPoint {
+                        values: values.clone(),
+                        replicate,
+                        config,
+                    }
+                })
             })
             .collect()
     }
@@ -316,6 +383,38 @@ mod tests {
         assert_eq!(p[2].values, ["0", "1"]);
         assert_eq!(p[3].values, ["5", "0.1"]);
         assert_eq!((p[4].config.bits, p[4].config.tau), (5, 0.5));
+    }
+
+    #[test]
+    fn seeds_repeat_each_point_with_consecutive_seeds() {
+        let s = SweepSpec::parse("bits:0,5", Metric::Offline)
+            .unwrap()
+            .with_seeds(3)
+            .unwrap();
+        assert_eq!(s.runs(), 6);
+        let base = ExperimentConfig {
+            seed: 7,
+            ..ExperimentConfig::default()
+        };
+        let p = s.points(&base);
+        let seeds: Vec<u64> = p.iter().map(|p| p.config.seed).collect();
+        assert_eq!(seeds, [7, 8, 9, 7, 8, 9]);
+        assert_eq!(
+            (p[4].values.as_slice(), p[4].replicate),
+            (&["5".to_string()][..], 1)
+        );
+        // Limits: seeds 1..=10 and at most 64 runs in all.
+        assert!(s.clone().with_seeds(0).is_err());
+        assert!(SweepSpec::parse_seeds("11").is_err() && SweepSpec::parse_seeds("x").is_err());
+        let big = SweepSpec::parse(
+            "bits:0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20",
+            Metric::Offline,
+        )
+        .unwrap();
+        assert!(matches!(
+            big.with_seeds(4),
+            Err(SweepError::TooManyRuns(84))
+        ));
     }
 
     #[test]

@@ -1,45 +1,112 @@
 //! What a sweep's finished runs show: the effect chart's lines (one per feature and value of
-//! the second knob, with dashed chance or at-initialisation lines), the CSV with one row per
-//! run, and the markdown table of the report.
+//! the second knob; dashed chance lines, dotted at-initialisation and published reference
+//! lines), each point a mean ± sd over its seeds; the CSV with one row per run; and the
+//! markdown table of the report.
 
 use super::{Metric, SweepResult, SweepSpec};
-use crate::record::FinalMetrics;
+use crate::record::{FinalMetrics, FinalProbe};
 use crate::render::svg::{Axes, Series, colour};
+use crate::verdict::Stat;
+
+/// How an effect line is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    /// The measured metric.
+    Measured,
+    /// A feature's chance level (dashed, the feature's colour).
+    Chance,
+    /// The same metric on the untrained encoder (dotted, the colour of the line before it).
+    AtInit,
+    /// Published numbers to compare with (dotted, hollow markers).
+    Reference,
+}
 
 /// A line of the effect chart: x is the first axis (its value if every value is a number,
-/// else its index), y the metric.
+/// else its index), y the metric's mean over seeds with its spread.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EffectLine {
     pub name: String,
-    pub points: Vec<(f32, f32)>,
-    /// Chance levels and at-initialisation references.
-    pub dashed: bool,
+    pub points: Vec<(f32, Stat)>,
+    pub kind: LineKind,
+}
+
+impl EffectLine {
+    /// A line of published numbers (single values, no spread).
+    pub fn reference(name: &str, points: &[(f32, f32)]) -> Self {
+        Self {
+            name: name.to_string(),
+            points: points.iter().map(|&(x, y)| (x, Stat::of(&[y]))).collect(),
+            kind: LineKind::Reference,
+        }
+    }
+}
+
+/// A probe metric of one feature.
+pub fn probe_value(metric: Metric, p: &FinalProbe) -> f32 {
+    match metric {
+        Metric::Online => p.online_test_acc,
+        Metric::Knn => p.knn_acc,
+        _ => p.offline_test_acc,
+    }
+}
+
+/// The same probe metric on the untrained encoder, where the record has it.
+fn probe_at_init(metric: Metric, p: &FinalProbe) -> Option<f32> {
+    let v = match metric {
+        Metric::Knn => p.knn_at_init,
+        Metric::Offline => p.offline_at_init,
+        _ => f32::NAN,
+    };
+    v.is_finite().then_some(v)
 }
 
 impl SweepSpec {
     /// How the effect chart is laid out: accuracies on 0..1 (ARI fits its data), categories
-    /// named, the first knob's name under the x axis, a dot at every run.
+    /// named, the first knob's name under the x axis, the metric up the y axis, a dot at
+    /// every point.
     pub fn chart_axes(&self) -> Axes {
         Axes {
             y_range: (self.effect != Metric::Ari).then_some((0.0, 1.0)),
             x_labels: self.x_labels(),
             x_title: self.axes[0].key.clone(),
+            y_title: match self.effect {
+                Metric::Ari => "ARI".into(),
+                Metric::Contrastive => "contrastive acc.".into(),
+                _ => "probe accuracy".into(),
+            },
             markers: true,
         }
     }
 
+    /// The metric over the seeds of every finished run at a grid point.
+    pub fn stat_at(
+        &self,
+        results: &[SweepResult],
+        values: &[&str],
+        f: impl Fn(&FinalMetrics) -> Option<f32>,
+    ) -> Stat {
+        let samples: Vec<f32> = results
+            .iter()
+            .filter(|r| r.failed.is_none())
+            .filter(|r| {
+                r.values
+                    .iter()
+                    .map(String::as_str)
+                    .eq(values.iter().copied())
+            })
+            .filter_map(|r| f(&r.metrics))
+            .filter(|v| v.is_finite())
+            .collect();
+        Stat::of(&samples)
+    }
+
     /// The effect chart's lines: one per feature (and per value of the second axis), plus
-    /// dashed chance (or at-initialisation) lines. Points appear as results arrive.
+    /// dashed chance and dotted at-initialisation lines. Points appear as results arrive.
     pub fn effect_lines(&self, results: &[SweepResult]) -> Vec<EffectLine> {
         let xs = self.x_positions();
         let second: Vec<Option<&String>> = match self.axes.get(1) {
             Some(a) => a.values.iter().map(Some).collect(),
             None => vec![None],
-        };
-        let find = |x: &String, s: Option<&String>| {
-            results
-                .iter()
-                .find(|r| r.values.first() == Some(x) && r.values.get(1) == s)
         };
         let suffix = |s: Option<&String>| match (s, self.axes.get(1)) {
             (Some(v), Some(a)) => format!(" {}={v}", a.key),
@@ -50,118 +117,89 @@ impl SweepSpec {
                 .values
                 .iter()
                 .zip(&xs)
-                .filter_map(|(x, &px)| find(x, s).and_then(|r| f(&r.metrics)).map(|y| (px, y)))
+                .filter_map(|(x, &px)| {
+                    let mut values = vec![x.as_str()];
+                    values.extend(s.map(String::as_str));
+                    let stat = self.stat_at(results, &values, f);
+                    (stat.n > 0).then_some((px, stat))
+                })
                 .collect::<Vec<_>>()
         };
+        let line = |name: String, points, kind| EffectLine { name, points, kind };
         let mut lines = Vec::new();
-        let features: Vec<String> = results
-            .first()
-            .map(|r| r.metrics.probes.keys().cloned().collect())
-            .unwrap_or_default();
-        match self.effect {
+        let features = features_of(results);
+        let metric = self.effect;
+        match metric {
             Metric::Contrastive => {
                 for &s in &second {
-                    lines.push(EffectLine {
-                        name: format!("contrastive{}", suffix(s)),
-                        points: series(s, &|m| Some(m.contrastive_acc)),
-                        dashed: false,
-                    });
+                    let points = series(s, &|m| Some(m.contrastive_acc));
+                    lines.push(line(
+                        format!("contrastive{}", suffix(s)),
+                        points,
+                        LineKind::Measured,
+                    ));
                 }
             }
             Metric::Ari => {
                 for &s in &second {
-                    lines.push(EffectLine {
-                        name: format!("trained{}", suffix(s)),
-                        points: series(s, &|m| m.ari),
-                        dashed: false,
-                    });
-                    lines.push(EffectLine {
-                        name: format!("at init{}", suffix(s)),
-                        points: series(s, &|m| m.ari_at_init),
-                        dashed: true,
-                    });
+                    let sfx = suffix(s);
+                    lines.push(line(
+                        format!("trained{sfx}"),
+                        series(s, &|m| m.ari),
+                        LineKind::Measured,
+                    ));
+                    lines.push(line(
+                        format!("at init{sfx}"),
+                        series(s, &|m| m.ari_at_init),
+                        LineKind::AtInit,
+                    ));
+                    lines.push(line(
+                        format!("raw pixels{sfx}"),
+                        series(s, &|m| m.ari_pixels),
+                        LineKind::Chance,
+                    ));
                 }
             }
             Metric::Offline | Metric::Online | Metric::Knn => {
-                let effect = self.effect;
                 for name in &features {
+                    let probe = |m: &FinalMetrics| m.probes.get(name).cloned();
                     for &s in &second {
-                        lines.push(EffectLine {
-                            name: format!("{name}{}", suffix(s)),
-                            points: series(s, &|m| {
-                                m.probes.get(name).map(|p| match effect {
-                                    Metric::Online => p.online_test_acc,
-                                    Metric::Knn => p.knn_acc,
-                                    _ => p.offline_test_acc,
-                                })
-                            }),
-                            dashed: false,
-                        });
+                        lines.push(line(
+                            format!("{name}{}", suffix(s)),
+                            series(s, &|m| probe(m).map(|p| probe_value(metric, &p))),
+                            LineKind::Measured,
+                        ));
+                        let init = series(s, &|m| probe(m).and_then(|p| probe_at_init(metric, &p)));
+                        if !init.is_empty() {
+                            lines.push(line(
+                                format!("{name}{} at init", suffix(s)),
+                                init,
+                                LineKind::AtInit,
+                            ));
+                        }
                     }
-                    lines.push(EffectLine {
-                        name: format!("{name} chance"),
-                        points: series(second[0], &|m| m.probes.get(name).map(|p| p.chance)),
-                        dashed: true,
-                    });
+                    lines.push(line(
+                        format!("{name} chance"),
+                        series(second[0], &|m| probe(m).map(|p| p.chance)),
+                        LineKind::Chance,
+                    ));
                 }
             }
         }
         lines
     }
 
-    /// One CSV row per run: the axis values, the link, the fingerprint, then every final
-    /// metric (per feature: online, offline, kNN, chance).
+    /// One CSV row per run: the axis values, the seed, the link, the fingerprint, then every
+    /// final metric (per feature: online, offline, kNN, chance, offline and kNN at init).
     pub fn csv(&self, results: &[SweepResult]) -> String {
-        let features: Vec<String> = results
-            .first()
-            .map(|r| r.metrics.probes.keys().cloned().collect())
-            .unwrap_or_default();
-        let mut header: Vec<String> = self.axes.iter().map(|a| a.key.clone()).collect();
-        header.extend(
-            [
-                "config",
-                "fingerprint",
-                "contrastive_acc",
-                "alignment",
-                "uniformity",
-                "ari",
-                "ari_at_init",
-            ]
-            .map(String::from),
-        );
-        for f in &features {
-            header.extend(
-                ["online_test_acc", "offline_test_acc", "knn_acc", "chance"]
-                    .map(|m| format!("{f}.{m}")),
-            );
-        }
-        let mut out = header.join(",");
-        out.push('\n');
+        let mut out = csv_header(self, results);
         for r in results {
-            let m = &r.metrics;
-            let mut cells = r.values.clone();
-            cells.push(format!("\"{}\"", r.config));
-            cells.push(r.fingerprint.clone());
-            cells.extend([m.contrastive_acc, m.alignment, m.uniformity].map(|v| format!("{v:.4}")));
-            for v in [m.ari, m.ari_at_init] {
-                cells.push(v.map_or(String::new(), |v| format!("{v:.4}")));
-            }
-            for name in &features {
-                match m.probes.get(name) {
-                    Some(p) => cells.extend(
-                        [p.online_test_acc, p.offline_test_acc, p.knn_acc, p.chance]
-                            .map(|v| format!("{v:.4}")),
-                    ),
-                    None => cells.extend(std::iter::repeat_n(String::new(), 4)),
-                }
-            }
-            out.push_str(&cells.join(","));
-            out.push('\n');
+            out.push_str(&csv_row(r, &features_of(results)));
         }
         out
     }
 
-    /// The effect as a markdown table: rows = first axis, one column per line.
+    /// The effect as a markdown table: rows = first axis, one column per line, mean ± sd.
     pub fn markdown_table(&self, results: &[SweepResult]) -> String {
         let lines = self.effect_lines(results);
         let xs = self.x_positions();
@@ -174,7 +212,7 @@ impl SweepSpec {
             out.push_str(&format!("| {value} |"));
             for l in &lines {
                 match l.points.iter().find(|p| p.0 == *x) {
-                    Some(p) => out.push_str(&format!(" {:.3} |", p.1)),
+                    Some((_, stat)) => out.push_str(&format!(" {stat} |")),
                     None => out.push_str(" – |"),
                 }
             }
@@ -184,18 +222,107 @@ impl SweepSpec {
     }
 }
 
-/// Colours for effect lines: each solid line its own, a dashed reference line the colour of
-/// the solid line before it (its feature's chance, its block's value at initialisation).
+fn features_of(results: &[SweepResult]) -> Vec<String> {
+    results
+        .iter()
+        .find(|r| r.failed.is_none())
+        .map(|r| r.metrics.probes.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// The CSV's header line (with its newline).
+pub fn csv_header(spec: &SweepSpec, results: &[SweepResult]) -> String {
+    let mut header: Vec<String> = spec.axes.iter().map(|a| a.key.clone()).collect();
+    header.extend(
+        [
+            "seed",
+            "config",
+            "fingerprint",
+            "contrastive_acc",
+            "alignment",
+            "uniformity",
+            "ari",
+            "ari_at_init",
+            "ari_pixels",
+            "failed",
+        ]
+        .map(String::from),
+    );
+    for f in features_of(results) {
+        header.extend(
+            [
+                "online_test_acc",
+                "offline_test_acc",
+                "knn_acc",
+                "chance",
+                "offline_at_init",
+                "knn_at_init",
+            ]
+            .map(|m| format!("{f}.{m}")),
+        );
+    }
+    header.join(",") + "\n"
+}
+
+/// One run's CSV line (with its newline), its features in `features`' order.
+pub fn csv_row(r: &SweepResult, features: &[String]) -> String {
+    let m = &r.metrics;
+    let mut cells = r.values.clone();
+    cells.push(r.seed.to_string());
+    cells.push(format!("\"{}\"", r.config));
+    cells.push(r.fingerprint.clone());
+    cells.extend([m.contrastive_acc, m.alignment, m.uniformity].map(|v| format!("{v:.4}")));
+    for v in [m.ari, m.ari_at_init, m.ari_pixels] {
+        cells.push(v.map_or(String::new(), |v| format!("{v:.4}")));
+    }
+    cells.push(r.failed.as_ref().map_or(String::new(), |why| {
+        format!("\"{}\"", why.replace('"', "'"))
+    }));
+    for name in features {
+        match m.probes.get(name) {
+            Some(p) => cells.extend(
+                [
+                    p.online_test_acc,
+                    p.offline_test_acc,
+                    p.knn_acc,
+                    p.chance,
+                    p.offline_at_init,
+                    p.knn_at_init,
+                ]
+                .map(|v| format!("{v:.4}")),
+            ),
+            None => cells.extend(std::iter::repeat_n(String::new(), 6)),
+        }
+    }
+    cells.join(",") + "\n"
+}
+
+/// Chart series of effect lines: each measured line its own colour, with its seed spread as a
+/// band; a chance or at-init line the colour of the measured line before it; references grey.
 pub fn chart_series(lines: &[EffectLine]) -> Vec<Series> {
     let mut next = 0;
     lines
         .iter()
         .map(|l| {
-            if !l.dashed {
+            if l.kind == LineKind::Measured {
                 next += 1;
             }
-            let s = Series::new(&l.name, colour(next.max(1) - 1), l.points.clone());
-            if l.dashed { s.dashed() } else { s }
+            let points = l.points.iter().map(|(x, s)| (*x, s.mean)).collect();
+            let c = colour(next.max(1) - 1);
+            match l.kind {
+                LineKind::Measured => {
+                    let spread: Vec<f32> = l.points.iter().map(|(_, s)| s.sd).collect();
+                    let s = Series::new(&l.name, c, points);
+                    if spread.iter().any(|&sd| sd > 0.0) {
+                        s.with_spread(spread)
+                    } else {
+                        s
+                    }
+                }
+                LineKind::Chance => Series::new(&l.name, c, points).dashed(),
+                LineKind::AtInit => Series::new(&l.name, c, points).dotted(),
+                LineKind::Reference => Series::new(&l.name, "#777", points).dotted(),
+            }
         })
         .collect()
 }
@@ -217,6 +344,8 @@ mod tests {
                 knn_acc: digit,
                 chance: 0.1,
                 online_train_acc: digit,
+                offline_at_init: 0.3,
+                knn_at_init: 0.3,
             },
         );
         FinalMetrics {
@@ -226,31 +355,69 @@ mod tests {
         }
     }
 
+    fn results(spec: &SweepSpec, accs: &[f32]) -> Vec<SweepResult> {
+        spec.points(&ExperimentConfig::default())
+            .iter()
+            .zip(accs)
+            .map(|(p, &a)| SweepResult {
+                values: p.values.clone(),
+                seed: p.config.seed,
+                config: String::new(),
+                fingerprint: String::new(),
+                metrics: metrics(a),
+                failed: None,
+            })
+            .collect()
+    }
+
     #[test]
     fn effect_lines_put_each_result_at_its_point() {
         let s = SweepSpec::parse("bits:0,10;tau:0.1,0.5", Metric::Offline).unwrap();
-        let results: Vec<SweepResult> = s
-            .points(&ExperimentConfig::default())
-            .iter()
-            .take(3) // the last run has not finished yet
-            .enumerate()
-            .map(|(i, p)| SweepResult {
-                values: p.values.clone(),
-                config: String::new(),
-                fingerprint: String::new(),
-                metrics: metrics([0.9, 0.7, 0.5][i]),
-            })
-            .collect();
-        let lines = s.effect_lines(&results);
+        // The last run has not finished yet.
+        let r = results(&s, &[0.9, 0.7, 0.5]);
+        let lines = s.effect_lines(&r);
         let names: Vec<&str> = lines.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["digit tau=0.1", "digit tau=0.5", "digit chance"]);
-        assert_eq!(lines[0].points, [(0.0, 0.9), (10.0, 0.5)]);
-        assert_eq!(lines[1].points, [(0.0, 0.7)]);
-        assert!(lines[2].dashed);
-        let table = s.markdown_table(&results);
-        assert!(table.contains("| 10 | 0.500 | – | 0.100 |"), "{table}");
-        let csv = s.csv(&results);
+        assert_eq!(
+            names,
+            [
+                "digit tau=0.1",
+                "digit tau=0.1 at init",
+                "digit tau=0.5",
+                "digit tau=0.5 at init",
+                "digit chance"
+            ]
+        );
+        let means = |l: &EffectLine| l.points.iter().map(|p| (p.0, p.1.mean)).collect::<Vec<_>>();
+        assert_eq!(means(&lines[0]), [(0.0, 0.9), (10.0, 0.5)]);
+        assert_eq!(means(&lines[2]), [(0.0, 0.7)]);
+        assert_eq!(lines[4].kind, LineKind::Chance);
+        let table = s.markdown_table(&r);
+        assert!(
+            table.contains("| 10 | 0.500 | 0.300 | – | – | 0.100 |"),
+            "{table}"
+        );
+        let csv = s.csv(&r);
         assert_eq!(csv.lines().count(), 4);
-        assert!(csv.lines().nth(1).unwrap().starts_with("0,0.1,"));
+        assert!(csv.lines().nth(1).unwrap().starts_with("0,0.1,0,"));
+    }
+
+    #[test]
+    fn seeds_become_a_mean_with_its_spread() {
+        let s = SweepSpec::parse("bits:0,10", Metric::Offline)
+            .unwrap()
+            .with_seeds(3)
+            .unwrap();
+        let r = results(&s, &[0.8, 0.9, 1.0, 0.1, 0.2, 0.3]);
+        let lines = s.effect_lines(&r);
+        let (x, stat) = lines[0].points[1];
+        assert_eq!((x, stat.n), (10.0, 3));
+        assert!((stat.mean - 0.2).abs() < 1e-6 && (stat.sd - 0.1).abs() < 1e-6);
+        let series = chart_series(&lines);
+        assert_eq!(series[0].spread.len(), 2);
+        assert!(s.markdown_table(&r).contains("0.200 ± 0.100"));
+        // One CSV row per run, with its seed.
+        let csv = s.csv(&r);
+        assert_eq!(csv.lines().count(), 7);
+        assert!(csv.lines().nth(4).unwrap().starts_with("10,0,"));
     }
 }

@@ -39,9 +39,27 @@ impl SweepRun {
         let point = self.current()?.clone();
         self.results.push(SweepResult {
             values: point.values,
+            seed: point.config.seed,
             config: record.config.clone(),
             fingerprint: record.fingerprint.clone(),
             metrics: record.final_metrics.clone(),
+            failed: None,
+        });
+        self.active = self.current().is_some();
+        self.current()
+    }
+
+    /// Files the current point as failed, with why, and returns the point to run next: one
+    /// failed run does not end the grid.
+    pub fn fail_current(&mut self, why: &str) -> Option<&SweepPoint> {
+        let point = self.current()?.clone();
+        self.results.push(SweepResult {
+            values: point.values,
+            seed: point.config.seed,
+            config: crate::url::encode(&point.config),
+            fingerprint: String::new(),
+            metrics: Default::default(),
+            failed: Some(why.to_string()),
         });
         self.active = self.current().is_some();
         self.current()
@@ -76,6 +94,20 @@ mod tests {
         // Nothing more to file.
         assert!(run.finish_current(&record).is_none());
         assert_eq!(run.results.len(), 2);
+    }
+
+    #[test]
+    fn a_failed_run_is_kept_marked_and_the_grid_goes_on() {
+        let spec = SweepSpec::parse("bits:0,5,10", Metric::Offline).unwrap();
+        let mut run = SweepRun::new(spec, &ExperimentConfig::default());
+        let next = run.fail_current("the loss became NaN at step 3").cloned();
+        assert_eq!(next.unwrap().config.bits, 5);
+        assert!(run.active);
+        assert_eq!(
+            run.results[0].failed.as_deref(),
+            Some("the loss became NaN at step 3")
+        );
+        assert!(run.results[0].config.contains("v=1"));
     }
 
     #[test]

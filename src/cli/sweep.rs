@@ -1,0 +1,193 @@
+//! `sweep`: a grid of configs over one or two knobs and several seeds; the effect table, one CSV
+//! row per run (written as each run finishes), and the effect chart.
+
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::train::{Backend, train_one};
+use super::{CliError, Scale, config_from_arg, read_data_files, write_file};
+use crate::data::generate;
+use crate::data::loaders::LoadedSet;
+use crate::learn::backend::BackendKind;
+use crate::params::ExperimentConfig;
+use crate::presets::Preset;
+use crate::render::svg::line_chart_file;
+use crate::sweep::report::EffectLine;
+use crate::sweep::{Metric, SweepResult, SweepRun, SweepSpec, chart_series};
+use crate::url::encode_with_sweep;
+
+#[derive(Args)]
+pub struct SweepArgs {
+    /// The base experiment (a link; a `sweep=` in it is used when there is no `--vary`).
+    #[arg(long, default_value = "")]
+    config: String,
+    /// Start from a preset: its experiment and its sweep. `--config` and `--vary` override.
+    #[arg(long)]
+    preset: Option<String>,
+    /// A knob and its values, e.g. `bits=0,5,10,15,20`. Repeat for a grid (at most 2).
+    #[arg(long)]
+    vary: Vec<String>,
+    /// Runs per grid point, with consecutive seeds (each point then shows mean ± sd).
+    #[arg(long)]
+    seeds: Option<usize>,
+    /// What the effect table and chart show.
+    #[arg(long, value_parser = Metric::parse)]
+    effect: Option<Metric>,
+    /// Resize every run (before `--config` applies): `small` is a preset's CPU recipe.
+    #[arg(long, value_enum)]
+    scale: Option<Scale>,
+    #[arg(long, value_enum, default_value = "cpu")]
+    backend: Backend,
+    /// CSV with one row per run, rewritten as each run finishes.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// The effect chart as SVG.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    #[arg(long = "data-file")]
+    data_file: Vec<PathBuf>,
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Runs every point of `spec` on top of `base`, one after another. A run that fails (a NaN
+/// loss, a device error) is recorded as failed with its reason and the grid goes on;
+/// `finished` is called with every result so far after each run, so a stopped sweep keeps
+/// what it finished.
+pub fn run_sweep(
+    spec: &SweepSpec,
+    base: &ExperimentConfig,
+    file: Option<&LoadedSet>,
+    backend: BackendKind,
+    quiet: bool,
+    mut finished: impl FnMut(&[SweepResult]) -> Result<(), CliError>,
+) -> Result<Vec<SweepResult>, CliError> {
+    let mut sweep = SweepRun::new(spec.clone(), base);
+    let total = sweep.points.len();
+    while let Some(point) = sweep.current().cloned() {
+        let seed = if spec.seeds > 1 {
+            format!(" seed {}", point.config.seed)
+        } else {
+            String::new()
+        };
+        eprintln!(
+            "[{}/{total}] {}{seed}",
+            sweep.results.len() + 1,
+            spec.label(&point.values)
+        );
+        let ds = Arc::new(generate(&point.config, file)?);
+        match train_one(&point.config, ds, backend, quiet) {
+            Ok(record) => {
+                sweep.finish_current(&record);
+            }
+            Err(CliError::Train(e)) => {
+                eprintln!("  failed: {e}");
+                sweep.fail_current(&e.to_string());
+            }
+            Err(e) => return Err(e),
+        }
+        finished(&sweep.results)?;
+    }
+    Ok(sweep.results)
+}
+
+/// The effect chart of a finished (or partial) sweep as an SVG file, with any published lines.
+pub fn effect_svg(
+    title: &str,
+    spec: &SweepSpec,
+    results: &[SweepResult],
+    references: Vec<EffectLine>,
+) -> String {
+    let mut lines = spec.effect_lines(results);
+    lines.extend(references);
+    line_chart_file(title, &chart_series(&lines), &spec.chart_axes())
+}
+
+/// Writes the CSV (and the chart) of what has finished so far.
+fn save(
+    spec: &SweepSpec,
+    results: &[SweepResult],
+    csv: Option<&Path>,
+    svg: Option<(&Path, &[EffectLine])>,
+) -> Result<(), CliError> {
+    if let Some(path) = csv {
+        write_file(path, spec.csv(results))?;
+    }
+    if let Some((path, references)) = svg {
+        write_file(
+            path,
+            effect_svg(spec.effect.label(), spec, results, references.to_vec()),
+        )?;
+    }
+    Ok(())
+}
+
+pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
+    let (base, link_sweep) = config_from_arg(args.preset.as_deref(), args.scale, &args.config)?;
+    let preset = args.preset.as_deref().and_then(Preset::find);
+    let mut spec = if args.vary.is_empty() {
+        link_sweep
+            .or(preset.map(|p| p.sweep_spec()))
+            .ok_or_else(|| {
+                CliError::Usage(
+                    "nothing to sweep: give --vary key=v1,v2, a --preset, or a link with sweep="
+                        .into(),
+                )
+            })?
+    } else {
+        let text: Vec<String> = args.vary.iter().map(|v| v.replacen('=', ":", 1)).collect();
+        SweepSpec::parse(&text.join(";"), Metric::Offline)
+            .map_err(|e| CliError::Usage(format!("--vary: {e}")))?
+    };
+    if let Some(e) = args.effect {
+        spec.effect = e;
+    }
+    if let Some(n) = args.seeds {
+        spec = spec
+            .with_seeds(n)
+            .map_err(|e| CliError::Usage(format!("--seeds: {e}")))?;
+    }
+    // A preset's published numbers belong on its own sweep only.
+    let references = preset
+        .filter(|p| p.sweep_spec().axes == spec.axes)
+        .map(|p| p.reference_lines())
+        .unwrap_or_default();
+    let file = read_data_files(&args.data_file, base.image_size)?;
+    eprintln!(
+        "sweep {} runs: {}",
+        spec.runs(),
+        encode_with_sweep(&base, Some(&spec))
+    );
+    let start = Instant::now();
+    let svg = args.svg.as_deref().map(|p| (p, &references[..]));
+    let results = run_sweep(
+        &spec,
+        &base,
+        file.as_ref(),
+        args.backend.into(),
+        args.quiet,
+        |results| save(&spec, results, args.out.as_deref(), svg),
+    )?;
+    println!("\n{}\n", spec.effect.label());
+    print!("{}", spec.markdown_table(&results));
+    let failed = results.iter().filter(|r| r.failed.is_some()).count();
+    println!(
+        "\n{} runs in {:.1} min{}",
+        results.len(),
+        start.elapsed().as_secs_f64() / 60.0,
+        if failed > 0 {
+            format!(" ({failed} failed, marked in the CSV)")
+        } else {
+            String::new()
+        }
+    );
+    if let Some(path) = &args.out {
+        println!("csv: {}", path.display());
+    }
+    if let Some(path) = &args.svg {
+        println!("svg: {}", path.display());
+    }
+    Ok(())
+}

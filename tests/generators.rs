@@ -1,0 +1,171 @@
+//! The competing-feature generators' geometry: DigitOnObjects' nine copies and its held-out
+//! digits, MultiDigits' fixed digit that stays put while the other grows.
+
+use cpg::data::generators::{
+    MultiDigitsLayout, digit_grid, held_out_digit, pasted_digit_side, unique_digits,
+};
+use cpg::data::image::Image;
+use cpg::data::{Dataset, ProbeSplit, generate};
+use cpg::url::decode;
+
+fn dataset(query: &str) -> Dataset {
+    let d = decode(query);
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    let mut c = d.config;
+    c.train_size = 200;
+    c.test_size = 50;
+    generate(&c, None).expect("synthetic data")
+}
+
+/// Does `digit` lie under the image (by pixel-wise max) with its top-left corner at (y0, x0)?
+fn pasted_at(image: &Image, digit: &Image, (y0, x0): (usize, usize)) -> bool {
+    (0..digit.height).all(|y| {
+        (0..digit.width)
+            .all(|x| (0..3).all(|ch| image.get(ch, y0 + y, x0 + x) >= digit.get(0, y, x)))
+    })
+}
+
+const DOO: &str = "data=digit_on_objects&digit_size=0.25&image_size=48";
+
+#[test]
+fn digit_on_objects_pastes_one_pool_digit_at_all_nine_grid_positions() {
+    let query = format!("{DOO}&unique_digits=20");
+    let ds = dataset(&query);
+    let pool = unique_digits(&decode(&query).config);
+    assert_eq!(pool.len(), 20);
+    let side = ds.width;
+    let cells = digit_grid(side, pool[0].0.width);
+    // The paper's offsets: 15/45/75 % of the side.
+    let at = |f: f32| (f * side as f32) as usize;
+    assert_eq!(cells[0], (at(0.15), at(0.15)));
+    assert_eq!(cells[5], (at(0.45), at(0.75)));
+    for s in &ds.train[..60] {
+        let digit_label = s.labels[1];
+        assert_eq!(
+            s.labels[2], digit_label,
+            "digit_seen is the same pool digit"
+        );
+        // One pool digit of that label lies under the image at every one of the nine cells.
+        let found = pool
+            .iter()
+            .filter(|(_, l)| *l == digit_label)
+            .any(|(d, _)| cells.iter().all(|&cell| pasted_at(&s.image, d, cell)));
+        assert!(found, "no digit of class {digit_label} at all nine cells");
+    }
+    let names: Vec<&str> = ds.features.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["object", "digit", "digit_seen"]);
+    assert_eq!(ds.features[1].split, ProbeSplit::HeldOut);
+    assert_eq!(ds.features[2].split, ProbeSplit::Standard);
+}
+
+#[test]
+fn the_held_out_digits_are_fresh_and_the_same_for_every_pool_size() {
+    let pool_of = |n: usize| {
+        let query = format!("{DOO}&unique_digits={n}");
+        (dataset(&query), unique_digits(&decode(&query).config))
+    };
+    let (ds, pool) = pool_of(1000);
+    let (fit, test) = ds.heldout.as_ref().expect("held-out images");
+    assert_eq!((fit.len(), test.len()), (200, 50));
+    let side = pasted_digit_side(48, 0.25);
+    let cells = digit_grid(ds.width, side);
+    // Each held-out image shows its own fresh digit, at all nine cells, with its label; and no
+    // fresh digit is one of the training pool's: the pools are disjoint.
+    for (fit_side, images) in [(true, fit), (false, test)] {
+        for (i, s) in images.iter().enumerate() {
+            let (digit, label) = held_out_digit(0, fit_side, i, side);
+            assert_eq!(s.labels[1], label);
+            assert!(cells.iter().all(|&cell| pasted_at(&s.image, &digit, cell)));
+            assert!(
+                pool.iter().all(|(d, _)| d.pixels != digit.pixels),
+                "held-out digit {i} is in the training pool"
+            );
+        }
+    }
+    let mut seen = [false; 10];
+    test.iter().for_each(|s| seen[s.labels[1]] = true);
+    assert!(
+        seen.iter().all(|&b| b),
+        "every class among the fresh digits"
+    );
+    // The held-out images do not depend on the pool size N.
+    let (other, _) = pool_of(5);
+    assert_eq!(other.heldout, ds.heldout);
+}
+
+/// Per training sample: the fixed digit's label and pixels, and the varying digit's pixels.
+type Digits = Vec<(usize, Vec<usize>, Vec<usize>)>;
+
+fn multidigits(size: f32) -> Digits {
+    let ds = dataset(&format!(
+        "data=multidigits&canvas=64&small_digit=0.17&digit_size={size}"
+    ));
+    ds.train
+        .iter()
+        .map(|s| {
+            let m = s.mask.as_ref().unwrap();
+            let of = |id: u8| (0..m.len()).filter(|&p| m[p] == id).collect::<Vec<_>>();
+            (s.labels[0], of(1), of(2))
+        })
+        .collect()
+}
+
+/// Mean centre (row, column) of the fixed digit and how many distinct centres it takes.
+fn fixed_centres(run: &Digits) -> (f32, f32, usize) {
+    let centres: Vec<(usize, usize)> = run
+        .iter()
+        .map(|(_, fixed, _)| {
+            let n = fixed.len();
+            (
+                fixed.iter().map(|p| p / 64).sum::<usize>() / n,
+                fixed.iter().map(|p| p % 64).sum::<usize>() / n,
+            )
+        })
+        .collect();
+    let n = centres.len() as f32;
+    let mut distinct = centres.clone();
+    distinct.sort();
+    distinct.dedup();
+    (
+        centres.iter().map(|c| c.0 as f32).sum::<f32>() / n,
+        centres.iter().map(|c| c.1 as f32).sum::<f32>() / n,
+        distinct.len(),
+    )
+}
+
+#[test]
+fn multidigits_fixed_digit_is_the_same_at_every_size_and_never_overlaps() {
+    let sizes = [0.17, 0.3, 0.5, 0.65];
+    let runs: Vec<Digits> = sizes.iter().map(|&s| multidigits(s)).collect();
+    for (run, size) in runs.iter().zip(sizes) {
+        for ((label, fixed, varying), (label0, fixed0, _)) in run.iter().zip(&runs[0]) {
+            // The fixed digit: same label, same pixels, whatever the other digit's size.
+            assert_eq!((label, fixed), (label0, fixed0), "digit_size={size}");
+            assert!(fixed.len() > 5 && varying.len() > 5);
+            // Never on top of each other.
+            assert!(fixed.iter().all(|p| !varying.contains(p)));
+        }
+    }
+    // The varying digit grows along the sweep, from the fixed digit's size to over 3x.
+    let layout = |size: f32| {
+        MultiDigitsLayout::new(
+            &decode(&format!(
+                "data=multidigits&canvas=64&small_digit=0.17&digit_size={size}"
+            ))
+            .config,
+        )
+    };
+    assert_eq!(layout(0.17).varying, layout(0.17).fixed);
+    assert!(layout(0.65).varying >= 3 * layout(0.65).fixed);
+    // Statistically: the fixed digit spreads over many places (either strip, any height), with
+    // the same distribution at every size.
+    let (y0, x0, n0) = fixed_centres(&runs[0]);
+    assert!(n0 > 100, "only {n0} distinct places of the fixed digit");
+    assert!(
+        (20.0..44.0).contains(&y0) && (20.0..44.0).contains(&x0),
+        "{y0} {x0}"
+    );
+    for run in &runs[1..] {
+        assert_eq!(fixed_centres(run), (y0, x0, n0));
+    }
+}
