@@ -395,9 +395,9 @@ param_table! {
     width: f32 = 1.0,
         key "width", Model, "Width", float(0.25, 4.0),
         "Multiplier on every layer's channel count.";
-    conv: ConvKind = ConvKind::Gemm,
+    conv: ConvKind = ConvKind::Burn,
         key "conv", Model, "Convolution", Domain::Choice(ConvKind::NAMES),
-        "How convolutions run: gemm = one matrix product per layer over the whole batch (fast); burn = burn's Conv2d (to compare). Same maths.";
+        "How convolutions run: burn = burn's Conv2d (faster on CPUs here); gemm = one matrix product per layer over the whole batch, written with tensor ops. Same maths.";
     head_depth: usize = 2,
         key "head_depth", Model, "Head depth", int(0, 3),
         "Projection head layers (0 = identity): the knob of the paper's first finding.";
@@ -497,5 +497,108 @@ mod tests {
             );
             assert!(!p.help.is_empty());
         }
+    }
+}
+
+/// Knobs shown first; the rest sit under "Advanced".
+pub const COMMON: &[&str] = &[
+    "data",
+    "base",
+    "bits",
+    "unique_digits",
+    "digit_size",
+    "small_digit",
+    "crop_min",
+    "colour_jitter",
+    "encoder",
+    "width",
+    "head_depth",
+    "loss",
+    "tau",
+    "lambda",
+    "objective",
+    "batch",
+    "steps",
+    "lr",
+];
+
+impl ExperimentConfig {
+    /// Whether knob `key` changes anything for this experiment. The page hides the knobs that
+    /// do not (never silently ignoring a visible one).
+    pub fn uses(&self, key: &str) -> bool {
+        use DataKind::*;
+        let c = self;
+        let on_base = matches!(c.data, RandBit | DigitOnObjects);
+        let base = |b: BaseKind| on_base && c.base == b;
+        let contrastive = c.objective == Objective::Contrastive;
+        // Procedural objects drawn with the palette knob.
+        let objects = c.data == Objects
+            || (c.data == DigitOnObjects && c.base == BaseKind::Objects)
+            || base(BaseKind::Objects);
+        let masks = matches!(c.data, Objects | MultiDigits | ColourShape | Scenes)
+            || (c.data == DigitOnObjects && c.base != BaseKind::File)
+            || base(BaseKind::Objects);
+        match key {
+            "base" => on_base,
+            "bits" => c.data == RandBit,
+            "unique_digits" => c.data == DigitOnObjects,
+            "digit_size" => matches!(c.data, MultiDigits | DigitOnObjects),
+            "small_digit" => c.data == MultiDigits,
+            "palette" => objects,
+            "image_size" => {
+                matches!(c.data, Objects | ColourShape | DigitOnObjects)
+                    || base(BaseKind::Objects)
+                    || base(BaseKind::File)
+            }
+            "canvas" => matches!(c.data, MultiDigits | Scenes),
+            "colour_bins" => c.data == ColourShape,
+            "loss" | "head_depth" => contrastive,
+            "head_width" => contrastive && c.head_depth >= 2,
+            "out_dim" => contrastive && c.head_depth >= 1,
+            "tau" => contrastive && matches!(c.loss, LossKind::NtXent | LossKind::LogSumExp),
+            "lambda" => contrastive && c.loss != LossKind::NtXent,
+            "uniformity_t" => contrastive && c.loss == LossKind::AlignUniform,
+            "momentum" => c.optimizer == OptimizerKind::Sgd,
+            "kmeans_k" | "block" => masks,
+            _ => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod uses_tests {
+    use super::*;
+
+    #[test]
+    fn knobs_that_change_nothing_are_not_used() {
+        let digits = ExperimentConfig {
+            data: DataKind::Digits,
+            ..ExperimentConfig::default()
+        };
+        for key in [
+            "bits",
+            "unique_digits",
+            "canvas",
+            "colour_bins",
+            "base",
+            "palette",
+        ] {
+            assert!(!digits.uses(key), "data=digits uses {key}");
+        }
+        assert!(digits.uses("crop_min") && digits.uses("seed"));
+        let multi = ExperimentConfig {
+            data: DataKind::MultiDigits,
+            ..ExperimentConfig::default()
+        };
+        assert!(multi.uses("canvas") && multi.uses("small_digit") && !multi.uses("image_size"));
+        let ntxent = ExperimentConfig::default();
+        assert!(ntxent.uses("tau") && !ntxent.uses("lambda") && !ntxent.uses("uniformity_t"));
+        let supervised = ExperimentConfig {
+            objective: Objective::Supervised,
+            ..ExperimentConfig::default()
+        };
+        assert!(!supervised.uses("tau") && !supervised.uses("head_depth"));
+        // Every common key is a real knob.
+        assert!(COMMON.iter().all(|k| PARAMS.iter().any(|p| p.key == *k)));
     }
 }

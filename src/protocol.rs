@@ -1,5 +1,10 @@
 //! The only things the page and the training worker say to each other: two serde enums.
 //! Core code, so the protocol is tested natively.
+//!
+//! Every message about a run carries the run's id: the page numbers its runs, and drops any
+//! message whose id is not the current one (a late evaluation of a run that was reset cannot
+//! land on the next run). The user's files cross once, when dropped, and are decoded in the
+//! worker.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,30 +20,53 @@ pub struct DataFile {
 
 impl DataFile {
     /// The loaders' input form.
-    pub fn as_pairs(files: &[DataFile]) -> Vec<(String, Vec<u8>)> {
-        files
-            .iter()
-            .map(|f| (f.name.clone(), f.bytes.clone()))
-            .collect()
+    pub fn as_pairs(files: Vec<DataFile>) -> Vec<(String, Vec<u8>)> {
+        files.into_iter().map(|f| (f.name, f.bytes)).collect()
     }
 }
+
+/// An RGB8 picture (interleaved), for the page to paint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Picture {
+    pub width: usize,
+    pub height: usize,
+    #[serde(with = "serde_bytes")]
+    pub rgb: Vec<u8>,
+}
+
+/// Which run a message belongs to.
+pub type RunId = u64;
 
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ToWorker {
+    /// The user's files (replacing any before); the worker decodes and keeps them.
+    SetFiles {
+        files: Vec<DataFile>,
+    },
     /// Generate the dataset of `query` and report its fingerprint (no training).
     Describe {
+        run: RunId,
         query: String,
-        files: Vec<DataFile>,
     },
-    /// Train `query` from scratch; WebGPU if `prefer_gpu` and an adapter exists, else the CPU.
+    /// Train `query` from scratch as run `run`; WebGPU if `prefer_gpu` and an adapter exists,
+    /// else the CPU. `paused` starts it paused (for Step).
     Start {
+        run: RunId,
         query: String,
-        files: Vec<DataFile>,
         prefer_gpu: bool,
+        paused: bool,
     },
-    Pause,
-    Resume,
+    Pause {
+        run: RunId,
+    },
+    Resume {
+        run: RunId,
+    },
+    /// One step of a paused run.
+    Step {
+        run: RunId,
+    },
     /// Stop and forget the current run.
     Reset,
 }
@@ -46,38 +74,85 @@ pub enum ToWorker {
 /// Worker → page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum FromWorker {
-    /// The worker is loaded and listening.
-    Ready,
+    /// The worker is loaded and listening; `gpu` says whether it can train on WebGPU.
+    Ready {
+        gpu: bool,
+    },
+    /// The files decoded (their summary) or why not.
+    FilesSet {
+        summary: Result<String, String>,
+    },
     Described {
+        run: RunId,
         query: String,
         fingerprint: String,
         summary: String,
+        /// The sample grid, drawn here when the data is the user's (the page has no copy).
+        preview: Option<Picture>,
     },
     /// Which backend trains, on what adapter, and why.
     Backend {
+        run: RunId,
         kind: BackendKind,
         adapter: String,
         reason: String,
     },
     /// The run started: the dataset's fingerprint and the model's size.
     Started {
+        run: RunId,
         query: String,
         fingerprint: String,
         params: usize,
         total_steps: usize,
     },
     Events {
+        run: RunId,
         step: usize,
         events: Vec<Event>,
     },
     Paused {
+        run: RunId,
         step: usize,
     },
-    Finished(Box<RunRecord>),
-    /// Something the user should read, training goes on.
-    Notice(String),
-    /// Training stopped: bad data, NaN, a device failure.
-    Error(String),
+    Finished {
+        run: RunId,
+        record: Box<RunRecord>,
+    },
+    /// Something the user should read; training goes on.
+    Notice {
+        run: RunId,
+        text: String,
+    },
+    /// The run stopped: bad data, NaN, a device failure. `device_lost` asks the page to
+    /// replace the worker and continue on the CPU.
+    Error {
+        run: RunId,
+        message: String,
+        device_lost: bool,
+    },
+}
+
+impl FromWorker {
+    /// The run a message is about (`None` for messages about the worker itself).
+    pub fn run(&self) -> Option<RunId> {
+        match self {
+            FromWorker::Ready { .. } | FromWorker::FilesSet { .. } => None,
+            FromWorker::Described { run, .. }
+            | FromWorker::Backend { run, .. }
+            | FromWorker::Started { run, .. }
+            | FromWorker::Events { run, .. }
+            | FromWorker::Paused { run, .. }
+            | FromWorker::Finished { run, .. }
+            | FromWorker::Notice { run, .. }
+            | FromWorker::Error { run, .. } => Some(*run),
+        }
+    }
+
+    /// Whether the page should act on it while run `current` is the page's run (Describe
+    /// answers use their own ids, checked by the caller).
+    pub fn is_current(&self, current: RunId) -> bool {
+        self.run().is_none_or(|run| run == current)
+    }
 }
 
 #[cfg(test)]
@@ -86,22 +161,33 @@ mod tests {
 
     #[test]
     fn messages_round_trip_through_json() {
-        let m = ToWorker::Start {
-            query: "v=1&bits=3".into(),
+        let m = ToWorker::SetFiles {
             files: vec![DataFile {
                 name: "a.png".into(),
                 bytes: vec![1, 2, 3],
             }],
-            prefer_gpu: true,
         };
         let back: ToWorker = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
         assert_eq!(back, m);
         let f = FromWorker::Backend {
+            run: 4,
             kind: BackendKind::Cpu,
             adapter: "flex".into(),
             reason: "no WebGPU".into(),
         };
         let back: FromWorker = serde_json::from_str(&serde_json::to_string(&f).unwrap()).unwrap();
         assert_eq!(back, f);
+    }
+
+    #[test]
+    fn a_stale_message_is_recognised_by_its_run_id() {
+        let late = FromWorker::Events {
+            run: 3,
+            step: 10,
+            events: Vec::new(),
+        };
+        assert!(late.is_current(3));
+        assert!(!late.is_current(4));
+        assert!(FromWorker::Ready { gpu: false }.is_current(4));
     }
 }

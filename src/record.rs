@@ -237,6 +237,37 @@ impl RunRecord {
         }
     }
 
+    /// The run without what only its last view needs (embedding, similarity, cluster maps):
+    /// small enough to keep many of in the browser's storage, and all the charts need.
+    pub fn compact(&self) -> RunRecord {
+        let mut r = self.clone();
+        for e in &mut r.evaluations {
+            e.embedding.clear();
+            e.embedding_labels.clear();
+            e.similarity.clear();
+            e.local_images.clear();
+            for l in &mut e.local {
+                l.maps.clear();
+            }
+        }
+        r
+    }
+
+    /// A line of the final numbers: each feature's offline probe, then contrastive accuracy.
+    pub fn headline(&self) -> String {
+        let f = &self.final_metrics;
+        let mut parts: Vec<String> = f
+            .probes
+            .iter()
+            .map(|(name, p)| format!("{name} {:.2}", p.offline_test_acc))
+            .collect();
+        parts.push(format!("contrastive {:.2}", f.contrastive_acc));
+        if let Some(ari) = f.ari {
+            parts.push(format!("ARI {ari:.2}"));
+        }
+        parts.join(" · ")
+    }
+
     /// Names of the probed features, in probe order (from the first evaluation).
     pub fn feature_names(&self) -> Vec<String> {
         self.evaluations
@@ -340,6 +371,24 @@ mod tests {
         let mut other = RunRecord::new(String::new(), String::new(), String::new());
         other.record(&Event::Evaluation(evaluation(0, 0.2, 0.05)), 3);
         assert_eq!(other.final_metrics.ari, None);
+    }
+
+    #[test]
+    fn a_compact_record_keeps_the_curves_and_drops_the_pictures() {
+        let mut r = RunRecord::new("v=1".into(), "f".into(), "cpu".into());
+        let mut e = evaluation(0, 0.5, 0.1);
+        e.embedding = vec![[0.0, 1.0]; 100];
+        e.similarity = vec![0.5; 1024];
+        r.record(&Event::Evaluation(e), 2);
+        let c = r.compact();
+        assert!(c.evaluations[0].embedding.is_empty() && c.evaluations[0].similarity.is_empty());
+        assert_eq!(c.evaluations[0].probes, r.evaluations[0].probes);
+        assert_eq!(c.final_metrics, r.final_metrics);
+        assert!(
+            c.headline().starts_with("digit 0.50 · contrastive"),
+            "{}",
+            c.headline()
+        );
     }
 
     #[test]

@@ -40,6 +40,22 @@ pub struct Decoded {
     pub warnings: Vec<ParamWarning>,
     /// The link's sweep (`sweep=bits:0,5;tau:0.1,0.5&effect=offline`), if it has a valid one.
     pub sweep: Option<SweepSpec>,
+    /// Knobs the link hides from the page's controls (`hide=bits,tau`).
+    pub hide: Vec<String>,
+}
+
+/// The page's whole link: the config, the sweep, and the hidden knobs.
+pub fn encode_link(
+    config: &ExperimentConfig,
+    sweep: Option<&SweepSpec>,
+    hide: &[String],
+) -> String {
+    let mut out = encode_with_sweep(config, sweep);
+    if !hide.is_empty() {
+        out.push_str("&hide=");
+        out.push_str(&percent_encode(&hide.join(",")));
+    }
+    out
 }
 
 /// `encode(config)` plus the sweep, so a link reproduces the whole grid.
@@ -87,6 +103,7 @@ pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
     let mut sweep_text: Option<(String, String)> = None;
     let mut effect = Metric::Offline;
     let mut seeds = 1;
+    let mut hide = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for pair in query_part(text).split('&').filter(|s| !s.trim().is_empty()) {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -119,6 +136,21 @@ pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
         }
         if key == "sweep" {
             sweep_text = Some((key.clone(), value.clone()));
+            continue;
+        }
+        if key == "hide" {
+            let (known, unknown): (Vec<&str>, Vec<&str>) = value
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .partition(|k| PARAMS.iter().any(|p| p.key == *k));
+            hide.extend(known.into_iter().map(String::from));
+            if !unknown.is_empty() {
+                warn(
+                    format!("no such knob to hide: {}", unknown.join(", ")),
+                    String::new(),
+                );
+            }
             continue;
         }
         if key == "seeds" {
@@ -161,6 +193,7 @@ pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
         config,
         warnings,
         sweep,
+        hide,
     }
 }
 
@@ -252,6 +285,19 @@ mod tests {
         let d = decode("v=1&sweep=bits%3A0%2C5&effect=contrastive");
         assert_eq!(d.sweep.unwrap().to_string(), "bits:0,5");
         assert_eq!(encode_with_sweep(&c, None), encode(&c));
+    }
+
+    #[test]
+    fn hidden_knobs_travel_in_the_link() {
+        let hide = vec!["bits".to_string(), "tau".to_string()];
+        let link = encode_link(&ExperimentConfig::default(), None, &hide);
+        assert_eq!(link, "v=1&hide=bits,tau");
+        let d = decode(&link);
+        assert_eq!(d.hide, hide);
+        let d = decode("hide=bits,nope");
+        assert_eq!(d.hide, ["bits"]);
+        assert_eq!(d.warnings[0].key, "hide");
+        assert!(d.warnings[0].reason.contains("nope"), "{}", d.warnings[0]);
     }
 
     #[test]

@@ -78,7 +78,9 @@ fn naive_half_mean_square(h1: &[f32], h2: &[f32]) -> f64 {
         / 2.0
 }
 
+/// The decoupled loss with λ in NT-Xent units: the notebook's weight is λ·τ/d.
 fn naive_logsumexp(z1: &[f32], z2: &[f32], d: usize, tau: f64, lambda: f64) -> f64 {
+    let lambda = lambda * tau / d as f64;
     let (h1, h2) = (normalize(z1, d), normalize(z2, d));
     let align = naive_half_mean_square(&h1, &h2);
     let all: Vec<f32> = [h1, h2].concat();
@@ -282,6 +284,68 @@ fn ntxent_split_follows_the_paper_decomposition() {
         .sum::<f64>()
         / n as f64;
     assert!((alignment as f64 - half_sq / 0.5).abs() < 1e-5);
+}
+
+/// NT-Xent with the anchor itself among the candidates (the notebook's log-sum-exp convention).
+fn naive_ntxent_with_self(z1: &[f32], z2: &[f32], d: usize, tau: f64) -> f64 {
+    let n = z1.len() / d;
+    let all: Vec<f32> = [normalize(z1, d), normalize(z2, d)].concat();
+    let row = |i: usize| &all[i * d..(i + 1) * d];
+    (0..2 * n)
+        .map(|i| {
+            let pos = (i + n) % (2 * n);
+            let all_k: Vec<f64> = (0..2 * n).map(|k| dot(row(i), row(k)) / tau).collect();
+            lse(&all_k) - dot(row(i), row(pos)) / tau
+        })
+        .sum::<f64>()
+        / (2 * n) as f64
+}
+
+#[test]
+fn logsumexp_at_lambda_one_is_ntxents_split() {
+    // d/τ · logsumexp(λ = 1) = NT-Xent with the anchor among its candidates, plus 1/τ: the
+    // same balance of alignment and distribution, exactly.
+    let (n, d, tau) = (16, 8, 0.3f32);
+    let z1 = random_rows(n, d, 11);
+    let z2: Vec<f32> = z1
+        .iter()
+        .zip(random_rows(n, d, 12))
+        .map(|(a, b)| a + 0.4 * b)
+        .collect();
+    let c = ExperimentConfig {
+        loss: LossKind::LogSumExp,
+        tau,
+        lambda: 1.0,
+        ..Default::default()
+    };
+    let draw = SwdDraw::new(LossKind::LogSumExp, 2 * n, d, &mut stream(0, "x", 0));
+    let (lse_loss, lse_grad, _, _) = ours(&c, &z1, &z2, d, &draw, true);
+    let scaled = lse_loss as f64 * d as f64 / tau as f64;
+    let reference = naive_ntxent_with_self(&z1, &z2, d, tau as f64) + 1.0 / tau as f64;
+    assert!(
+        (scaled - reference).abs() < 1e-4 * reference.abs(),
+        "{scaled} vs {reference}"
+    );
+    // Its gradient points where standard NT-Xent's does (the self term only nudges it), and far
+    // from where the notebook's λ = 1 (ours: λ = d/τ) points.
+    let ntxent = ExperimentConfig {
+        loss: LossKind::NtXent,
+        ..c.clone()
+    };
+    let (_, nt_grad, _, _) = ours(&ntxent, &z1, &z2, d, &draw, true);
+    let cosine = |a: &[f32], b: &[f32]| dot(a, b) / (dot(a, a).sqrt() * dot(b, b).sqrt());
+    let matched = cosine(&lse_grad, &nt_grad);
+    let notebook = ExperimentConfig {
+        lambda: d as f32 / tau,
+        ..c.clone()
+    };
+    let (_, nb_grad, _, _) = ours(&notebook, &z1, &z2, d, &draw, true);
+    let unmatched = cosine(&nb_grad, &nt_grad);
+    assert!(matched > 0.95, "cosine with NT-Xent {matched}");
+    assert!(
+        unmatched < matched - 0.05,
+        "notebook lambda {unmatched} vs {matched}"
+    );
 }
 
 #[test]

@@ -52,6 +52,8 @@ impl Decoder {
 }
 
 /// The head a control objective trains on the representation.
+// One per model, so the variants' sizes do not matter; burn's modules cannot be boxed.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum ControlHead {
     /// Supervised: a linear classifier of the first feature.

@@ -153,11 +153,15 @@ pub fn contrastive_loss(
     match config.kind {
         LossKind::NtXent => nt_xent(z1, z2, tau),
         LossKind::LogSumExp => {
+            let d = z1.dims()[1];
             let (h1, h2) = (l2_normalize(z1), l2_normalize(z2));
             let alignment = mean_square_alignment(h1.clone(), h2.clone());
             let h = Tensor::cat(vec![h1, h2], 0); // [2n, d]
             let sim = h.clone().matmul(h.transpose()).div_scalar(tau); // [2n, 2n]
-            let distribution = log_sum_exp(sim).mean().mul_scalar(lambda);
+            // λ in NT-Xent units: against the per-dimension alignment, NT-Xent's balance is
+            // τ/d (docs/science.md, "The loss family"), so λ = 1 is NT-Xent's split.
+            let weight = lambda * logsumexp_unit(tau, d);
+            let distribution = log_sum_exp(sim).mean().mul_scalar(weight);
             parts(alignment, distribution)
         }
         LossKind::SwdSphere | LossKind::SwdCube | LossKind::SwdNormal => {
@@ -180,6 +184,13 @@ pub fn contrastive_loss(
             parts(alignment, uniformity.mul_scalar(lambda))
         }
     }
+}
+
+/// The weight of the log-sum-exp term, against the per-dimension alignment, at which the
+/// decoupled loss has NT-Xent's balance: `τ·NT-Xent = ½‖z̃_i − z̃_j‖² + τ·LSE`, and the
+/// per-dimension alignment is `1/d` of `½‖z̃_i − z̃_j‖²`, so the weight is `τ/d`.
+pub fn logsumexp_unit(tau: f32, d: usize) -> f32 {
+    tau / d.max(1) as f32
 }
 
 fn parts(alignment: Tensor<1>, distribution: Tensor<1>) -> LossParts {

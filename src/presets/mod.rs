@@ -84,6 +84,22 @@ const RANDBIT: &str = "data=randbit&base=digits&crop_min=0.5&flip=0&colour_jitte
 /// Every preset, in the order the page lists them.
 pub const PRESETS: &[Preset] = &[
     Preset {
+        name: "randbit-quick",
+        title: "Start here: 10 random bits suppress the digit (a one-minute run)",
+        config: "data=randbit&base=digits&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&lr=0.003&batch=64&steps=120&train_size=2000&test_size=500&width=0.5&head_width=64&out_dim=32&eval_every=20&checkpoints=1",
+        small: "",
+        sweep: "bits:0,10",
+        effect: Metric::Offline,
+        look_for: "Two small runs, without and with 10 random bits appended to every image. \
+                   Both solve the instance task, but with the bits the digit probe falls toward \
+                   its dashed chance line: the easy bits suppressed the digit.",
+        differs: "A tiny version of the RandBit preset (2,000 images, 120 steps of batch 64, a \
+                  half-width encoder) so that it finishes in about a minute in a browser.",
+        needs_file: false,
+        references: &[],
+        verdict: verdicts::randbit,
+    },
+    Preset {
         name: "randbit",
         title: "RandBit: a few shared random bits suppress the digit",
         config: RANDBIT,

@@ -1,32 +1,39 @@
 //! The live charts' lines, derived from a run record (and a pinned run drawn dashed under it).
 //! Plain functions of plain data, so the page only draws them and the tests check them.
 
-use super::svg::{Series, Stroke, colour};
+use super::svg::{Series, colour};
 use crate::record::{RunRecord, StepMetrics};
-
-/// Grey of the pinned (A/B) run's lines.
-pub const PINNED: &str = "#888";
 
 fn history(r: &RunRecord, f: impl Fn(&StepMetrics) -> f32) -> Vec<(f32, f32)> {
     r.history.iter().map(|m| (m.step as f32, f(m))).collect()
 }
 
-/// Total loss and its two parts; the pinned run's total dashed.
-pub fn loss(r: &RunRecord, pinned: Option<&RunRecord>) -> Vec<Series> {
+/// Greys of the overlaid runs' lines, first and second.
+pub const OVERLAY: [&str; 2] = ["#888", "#b06a2c"];
+
+/// Total loss and its two parts; each overlaid run's total dashed.
+pub fn loss(r: &RunRecord, overlays: &[(String, &RunRecord)]) -> Vec<Series> {
     let mut s = vec![
         Series::new("total", colour(0), history(r, |m| m.loss)),
         Series::new("alignment", colour(1), history(r, |m| m.alignment)),
         Series::new("distribution", colour(2), history(r, |m| m.distribution)),
     ];
-    if let Some(p) = pinned {
-        s.push(Series::new("pinned total", PINNED, history(p, |m| m.loss)).dashed());
+    for (k, (name, p)) in overlays.iter().enumerate() {
+        s.push(
+            Series::new(
+                format!("{name} total"),
+                OVERLAY[k % 2],
+                history(p, |m| m.loss),
+            )
+            .dashed(),
+        );
     }
     s
 }
 
 /// Per feature: the online probe on training batches, on the test split at checkpoints, and
-/// its chance level (dashed, the feature's colour); the pinned run's test accuracy dashed.
-pub fn probes(r: &RunRecord, pinned: Option<&RunRecord>) -> Vec<Series> {
+/// its chance level (dashed, the feature's colour); each overlaid run's test accuracy dashed.
+pub fn probes(r: &RunRecord, overlays: &[(String, &RunRecord)]) -> Vec<Series> {
     let mut s = Vec::new();
     for (i, name) in r.feature_names().iter().enumerate() {
         s.push(Series::new(
@@ -60,14 +67,17 @@ pub fn probes(r: &RunRecord, pinned: Option<&RunRecord>) -> Vec<Series> {
                 .dashed(),
             );
         }
-        if let Some(p) = pinned {
+        for (k, (run, p)) in overlays.iter().enumerate() {
             s.push(
                 Series::new(
-                    format!("pinned {name}"),
-                    PINNED,
+                    format!("{run} {name}"),
+                    OVERLAY[k % 2],
                     p.evaluations
                         .iter()
-                        .filter_map(|e| e.probes.get(i).map(|q| (e.step as f32, q.online_test_acc)))
+                        .filter_map(|e| {
+                            let q = e.probes.iter().find(|q| &q.feature == name)?;
+                            Some((e.step as f32, q.online_test_acc))
+                        })
                         .collect(),
                 )
                 .dashed(),
@@ -131,6 +141,7 @@ pub fn similarity(r: &RunRecord) -> Vec<f32> {
 mod tests {
     use super::*;
     use crate::record::{Evaluation, Event, ProbeResult};
+    use crate::render::svg::Stroke;
 
     fn evaluation(step: usize, features: &[&str]) -> Evaluation {
         Evaluation {
@@ -168,7 +179,7 @@ mod tests {
 
     #[test]
     fn each_feature_has_train_test_and_a_dashed_chance_line_in_its_colour() {
-        let s = probes(&record(), None);
+        let s = probes(&record(), &[]);
         let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(
             names,
@@ -191,14 +202,15 @@ mod tests {
     fn a_stale_evaluation_with_fewer_probes_is_skipped_not_a_panic() {
         let mut r = record();
         r.evaluations.push(evaluation(20, &["object"]));
-        let s = probes(&r, Some(&record()));
+        let other = record();
+        let s = probes(&r, &[("run 2".into(), &other)]);
         let digit_test = s.iter().find(|s| s.name == "digit test").unwrap();
         assert_eq!(digit_test.points.len(), 1);
         assert!(
             s.iter()
-                .any(|s| s.name == "pinned digit" && s.stroke == Stroke::Dashed)
+                .any(|s| s.name == "run 2 digit" && s.stroke == Stroke::Dashed)
         );
-        assert_eq!(loss(&r, Some(&r)).len(), 4);
+        assert_eq!(loss(&r, &[("a".into(), &r), ("b".into(), &r)]).len(), 5);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The page: the header, the link's warnings, and the panels. The page state and the worker
-//! client are made here and provided as context; the panels do the rest.
+//! The page: the header, the link's warnings, the tool (controls, dataset, training, sweep,
+//! history) and the explanation under it. The page state and the worker client are made here
+//! and provided as context; the panels do the rest.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -9,12 +10,14 @@ use super::controls::Controls;
 use super::dom;
 use super::panels::dataset::DatasetPanel;
 use super::panels::embedding::EmbeddingPanel;
+use super::panels::explain::Explanation;
+use super::panels::history::HistoryPanel;
 use super::panels::local::LocalPanel;
 use super::panels::sweep::{PresetMenu, SweepPanel};
 use super::panels::training::{DiagnosticsPanel, RunPanel};
 use super::state::PageState;
 use crate::record::BackendKind;
-use crate::url::{ParamWarning, encode_with_sweep};
+use crate::url::{ParamWarning, encode_link};
 
 /// The backend badge, the WebGPU switch and Copy link.
 #[component]
@@ -47,6 +50,7 @@ fn Header() -> impl IntoView {
             <label class="gpu-toggle"><input type="checkbox" id="prefer-gpu" prop:checked=move || state.prefer_gpu.get()
                 on:change=move |ev| state.prefer_gpu.set(event_target_checked(&ev)) />"use WebGPU"</label>
             <button id="copy-link" on:click=copy_link>{move || if copied.get() { "Link copied" } else { "Copy link" }}</button>
+            <a class="skip" href="#explanation">"What is this?"</a>
         </header>
     }
 }
@@ -57,7 +61,7 @@ fn LinkWarnings() -> impl IntoView {
     let warnings = expect_context::<PageState>().warnings;
     view! {
         <Show when=move || !warnings.get().is_empty()>
-            <div class="warning" id="url-warnings">
+            <div class="warning" id="url-warnings" role="alert">
                 <strong>"Some link parameters were not used:"</strong>
                 <ul>{move || warnings.get().into_iter().map(|w: ParamWarning| view! { <li>{w.to_string()}</li> }).collect_view()}</ul>
                 <button id="dismiss-warnings" on:click=move |_| warnings.set(Vec::new())>"Dismiss"</button>
@@ -71,32 +75,36 @@ pub fn App() -> impl IntoView {
     let state = PageState::from_link(&dom::current_link());
     provide_context(state);
     provide_context(WorkerClient::new(state));
-    // The address bar follows the controls and the sweep editor.
+    // The address bar follows the controls, the sweep editor and the hidden knobs.
     Effect::new(move |_| {
-        dom::replace_query(&encode_with_sweep(
+        dom::replace_query(&encode_link(
             &state.config.get(),
             state.sweep.get().as_ref(),
+            &state.hidden.get(),
         ))
     });
+    dom::remove_loading();
     view! {
         <Header />
         <LinkWarnings />
-        <main>
-            <aside>
+        <main id="tool">
+            <aside aria-label="settings">
                 <PresetMenu />
-                <Controls config=state.config />
+                <Controls />
             </aside>
-            <section class="middle">
+            <section class="middle" aria-label="data and representations">
                 <DatasetPanel />
                 <LocalPanel />
                 <EmbeddingPanel />
             </section>
-            <section class="right">
+            <section class="right" aria-label="training">
                 <RunPanel />
                 <SweepPanel />
                 <DiagnosticsPanel />
+                <HistoryPanel />
             </section>
         </main>
+        <Explanation />
     }
 }
 

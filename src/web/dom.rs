@@ -146,3 +146,98 @@ pub fn paint(canvas: &HtmlCanvasElement, picture: &Rgb) {
         let _ = ctx.put_image_data(&data, 0, 0);
     }
 }
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// A value from the browser's local storage.
+pub fn storage_get(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+/// Stores a value; false when the browser refuses (full, disabled).
+pub fn storage_set(key: &str, value: &str) -> bool {
+    local_storage().is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
+pub fn storage_remove(key: &str) {
+    if let Some(s) = local_storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// "45 s", "3 min 20 s".
+pub fn duration(seconds: f64) -> String {
+    let s = seconds.round().max(0.0) as u64;
+    if s < 60 {
+        format!("{s} s")
+    } else {
+        format!("{} min {} s", s / 60, s % 60)
+    }
+}
+
+/// A date for people: "30 Nov, 14:05".
+pub fn date(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {}, {:02}:{:02}",
+        d.get_date(),
+        months[d.get_month() as usize % 12],
+        d.get_hours(),
+        d.get_minutes()
+    )
+}
+
+/// The page's address without its query: where a shared link points (works under a sub-path).
+pub fn page_address() -> String {
+    let location = window().location();
+    format!(
+        "{}{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_else(|_| "/".into())
+    )
+}
+
+/// The x coordinate of a mouse event in the viewBox units of the SVG with `id`
+/// (`view_width` wide).
+pub fn svg_x(ev: &web_sys::MouseEvent, id: &str, view_width: f32) -> Option<f32> {
+    let document = window().document()?;
+    let svg = document.get_element_by_id(id)?;
+    let rect = svg.get_bounding_client_rect();
+    if rect.width() <= 0.0 {
+        return None;
+    }
+    Some(((ev.client_x() - rect.left()) / rect.width()) as f32 * view_width)
+}
+
+/// Saves the SVG element with `id` as an SVG file.
+pub fn download_svg(id: &str, filename: &str) {
+    let Some(svg) = window().document().and_then(|d| d.get_element_by_id(id)) else {
+        return;
+    };
+    let Ok(serializer) = web_sys::XmlSerializer::new() else {
+        return;
+    };
+    if let Ok(text) = serializer.serialize_to_string(&svg) {
+        download(filename, text.as_bytes(), "image/svg+xml");
+    }
+}
+
+/// An asset next to the page (relative, so the page works under any sub-path).
+pub fn asset_url(name: &str) -> String {
+    format!("./{name}")
+}
+
+/// Removes the static loading indicator of `index.html` once the app is up.
+pub fn remove_loading() {
+    if let Some(el) = window()
+        .document()
+        .and_then(|d| d.get_element_by_id("loading"))
+    {
+        el.remove();
+    }
+}

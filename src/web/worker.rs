@@ -1,5 +1,8 @@
-//! The training worker: receives [`ToWorker`], trains with the same `Trainer` as the CLI, and
-//! answers with [`FromWorker`]. WebGPU when the browser gives an adapter, the CPU otherwise.
+//! The training worker: receives [`ToWorker`], trains with the same driver as the CLI, and
+//! answers with [`FromWorker`], every run-scoped message tagged with its run id. WebGPU when the
+//! browser gives an adapter, the CPU otherwise; a lost GPU device is reported so the page can
+//! replace this worker and continue on the CPU. The user's files arrive once and are decoded
+//! here, off the page's thread.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -11,18 +14,27 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use crate::data::loaders::load_files;
+use crate::data::augment::Augment;
+use crate::data::loaders::{LoadedSet, load_files};
 use crate::data::{Dataset, generate};
 use crate::learn::backend::{BackendKind, cpu_device, wgpu_device_async};
 use crate::learn::run::{Control, Outcome, Run, drive};
-use crate::protocol::{DataFile, FromWorker, ToWorker};
+use crate::learn::train::TrainError;
+use crate::params::{BaseKind, ExperimentConfig};
+use crate::protocol::{DataFile, FromWorker, Picture, RunId, ToWorker};
+use crate::render::sample_grid;
 use crate::url::{decode, encode};
 
 #[derive(Default)]
 struct State {
+    /// The current run; a run stops when it is no longer current (Start, Reset).
+    run: Option<RunId>,
     paused: bool,
-    /// Bumped by Start and Reset; a run stops when its generation is no longer current.
-    generation: u64,
+    /// Let one step through while paused (Step).
+    step_once: bool,
+    /// The user's files as dropped, and their decoding at one image size.
+    files: Vec<(String, Vec<u8>)>,
+    decoded: Option<(usize, Arc<LoadedSet>)>,
     /// The WebGPU device, initialised once (a second init fails).
     gpu: Option<Result<(burn::prelude::Device, String), String>>,
 }
@@ -60,61 +72,101 @@ pub fn start() {
         let message: ToWorker = match serde_wasm_bindgen::from_value(event.data()) {
             Ok(m) => m,
             Err(e) => {
-                return post(&FromWorker::Error(format!(
-                    "bad message to the worker: {e}"
-                )));
+                let text = format!("ignored a message the worker cannot read: {e}");
+                web_sys::console::error_1(&text.into());
+                return;
             }
         };
         let state = Rc::clone(&state);
         match message {
-            ToWorker::Describe { query, files } => spawn_local(describe(query, files)),
+            ToWorker::SetFiles { files } => set_files(&state, files),
+            ToWorker::Describe { run, query } => spawn_local(describe(state, run, query)),
             ToWorker::Start {
+                run,
                 query,
-                files,
                 prefer_gpu,
+                paused,
             } => {
-                let generation = {
+                {
                     let mut s = state.borrow_mut();
-                    s.generation += 1;
-                    s.paused = false;
-                    s.generation
-                };
-                spawn_local(train(state, generation, query, files, prefer_gpu));
+                    (s.run, s.paused, s.step_once) = (Some(run), paused, paused);
+                }
+                spawn_local(train(state, run, query, prefer_gpu));
             }
-            ToWorker::Pause => state.borrow_mut().paused = true,
-            ToWorker::Resume => state.borrow_mut().paused = false,
+            ToWorker::Pause { run } | ToWorker::Resume { run } | ToWorker::Step { run }
+                if state.borrow().run != Some(run) => {}
+            ToWorker::Pause { .. } => state.borrow_mut().paused = true,
+            ToWorker::Resume { .. } => state.borrow_mut().paused = false,
+            ToWorker::Step { .. } => state.borrow_mut().step_once = true,
             ToWorker::Reset => {
                 let mut s = state.borrow_mut();
-                s.generation += 1;
+                s.run = None;
                 s.paused = false;
             }
         }
     });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
-    post(&FromWorker::Ready);
+    post(&FromWorker::Ready {
+        gpu: navigator_gpu().is_some(),
+    });
 }
 
-fn dataset_for(
-    query: &str,
-    files: &[DataFile],
-) -> Result<(crate::params::ExperimentConfig, Dataset), String> {
-    let config = decode(query).config;
-    let loaded = if files.is_empty() {
-        None
-    } else {
-        Some(load_files(&DataFile::as_pairs(files), config.image_size).map_err(|e| e.to_string())?)
+/// Keeps the dropped files and reports what they hold (decoded at the default image size).
+fn set_files(state: &Rc<RefCell<State>>, files: Vec<DataFile>) {
+    let pairs = DataFile::as_pairs(files);
+    let size = ExperimentConfig::default().image_size;
+    let summary = match load_files(&pairs, size) {
+        Ok(set) => {
+            let text = format!("{} — {} classes", set.source, set.classes());
+            let mut s = state.borrow_mut();
+            s.decoded = Some((size, Arc::new(set)));
+            s.files = pairs;
+            Ok(text)
+        }
+        Err(e) => Err(e.to_string()),
     };
-    let ds = generate(&config, loaded.as_ref()).map_err(|e| e.to_string())?;
+    post(&FromWorker::FilesSet { summary });
+}
+
+/// The config of `query` and its dataset, with the user's files decoded at its image size.
+fn dataset_for(
+    state: &Rc<RefCell<State>>,
+    query: &str,
+) -> Result<(ExperimentConfig, Dataset), String> {
+    let config = decode(query).config;
+    let loaded = {
+        let mut s = state.borrow_mut();
+        match &s.decoded {
+            _ if s.files.is_empty() => None,
+            Some((size, set)) if *size == config.image_size => Some(Arc::clone(set)),
+            _ => {
+                let set =
+                    Arc::new(load_files(&s.files, config.image_size).map_err(|e| e.to_string())?);
+                s.decoded = Some((config.image_size, Arc::clone(&set)));
+                Some(set)
+            }
+        }
+    };
+    let ds = generate(&config, loaded.as_deref()).map_err(|e| e.to_string())?;
     Ok((config, ds))
 }
 
-async fn describe(query: String, files: Vec<DataFile>) {
+async fn describe(state: Rc<RefCell<State>>, run: RunId, query: String) {
     let start = js_sys::Date::now();
-    match dataset_for(&query, &files) {
-        Ok((_, ds)) => post(&FromWorker::Described {
+    match dataset_for(&state, &query) {
+        Ok((config, ds)) => post(&FromWorker::Described {
+            run,
             query,
             fingerprint: ds.fingerprint(),
+            preview: (config.base == BaseKind::File).then(|| {
+                let grid = sample_grid(&ds, &Augment::from_config(&config), config.seed, 12, 4);
+                Picture {
+                    width: grid.width,
+                    height: grid.height,
+                    rgb: grid.pixels,
+                }
+            }),
             summary: {
                 // Generation speed in wasm, single-threaded: shown to the user, read by the bench.
                 let ms = (js_sys::Date::now() - start).max(1.0);
@@ -128,7 +180,11 @@ async fn describe(query: String, files: Vec<DataFile>) {
                 )
             },
         }),
-        Err(e) => post(&FromWorker::Error(e)),
+        Err(message) => post(&FromWorker::Error {
+            run,
+            message,
+            device_lost: false,
+        }),
     }
 }
 
@@ -231,47 +287,62 @@ async fn choose_device(
     }
 }
 
-async fn train(
-    state: Rc<RefCell<State>>,
-    generation: u64,
-    query: String,
-    files: Vec<DataFile>,
-    prefer_gpu: bool,
-) {
-    let (config, ds) = match dataset_for(&query, &files) {
+async fn train(state: Rc<RefCell<State>>, run: RunId, query: String, prefer_gpu: bool) {
+    let error = |message: String, device_lost: bool| {
+        post(&FromWorker::Error {
+            run,
+            message,
+            device_lost,
+        })
+    };
+    let (config, ds) = match dataset_for(&state, &query) {
         Ok(x) => x,
-        Err(e) => return post(&FromWorker::Error(e)),
+        Err(e) => return error(e, false),
     };
     let (kind, device, adapter, reason) = choose_device(&state, prefer_gpu).await;
     post(&FromWorker::Backend {
+        run,
         kind,
         adapter,
         reason,
     });
     let ds = Arc::new(ds);
-    let mut run = match Run::new(&config, Arc::clone(&ds), kind, &device) {
+    let mut training = match Run::new(&config, Arc::clone(&ds), kind, &device) {
         Ok(r) => r,
-        Err(e) => return post(&FromWorker::Error(e.to_string())),
+        Err(e) => return error(e.to_string(), false),
     };
     post(&FromWorker::Started {
+        run,
         query: encode(&config),
         fingerprint: ds.fingerprint(),
-        params: run.trainer().num_params(),
+        params: training.trainer().num_params(),
         total_steps: config.steps,
     });
-    let outcome = drive(&mut run, now_seconds, |run, events| {
-        let step = run.trainer().steps_done();
+    let outcome = drive(&mut training, now_seconds, |training, events| {
+        let step = training.trainer().steps_done();
         let state = Rc::clone(&state);
         async move {
             if !events.is_empty() || step % 5 == 0 {
-                post(&FromWorker::Events { step, events });
+                post(&FromWorker::Events { run, step, events });
             }
-            // Pause waits here; Start and Reset make this run stale, which stops it.
-            let current = || state.borrow().generation == generation;
+            // Pause waits here (Step lets one step through); Start and Reset make this run
+            // stale, which stops it.
+            let current = || state.borrow().run == Some(run);
             let mut announced = false;
-            while current() && state.borrow().paused {
+            loop {
+                let (paused, step_once) = {
+                    let s = state.borrow();
+                    (s.paused, s.step_once)
+                };
+                if !current() || !paused {
+                    break;
+                }
+                if step_once {
+                    state.borrow_mut().step_once = false;
+                    break;
+                }
                 if !announced {
-                    post(&FromWorker::Paused { step });
+                    post(&FromWorker::Paused { run, step });
                     announced = true;
                 }
                 sleep(50).await;
@@ -287,8 +358,16 @@ async fn train(
     })
     .await;
     match outcome {
-        Ok(Outcome::Finished) => post(&FromWorker::Finished(Box::new(run.into_record()))),
+        Ok(Outcome::Finished) => post(&FromWorker::Finished {
+            run,
+            record: Box::new(training.into_record()),
+        }),
         Ok(Outcome::Stopped) => {}
-        Err(e) => post(&FromWorker::Error(e.to_string())),
+        Err(e) => {
+            // A device error on WebGPU (lost device, out of memory): forget the device; the page
+            // replaces this worker and continues on the CPU.
+            let lost = kind == BackendKind::Wgpu && matches!(e, TrainError::Device(_));
+            error(e.to_string(), lost)
+        }
     }
 }

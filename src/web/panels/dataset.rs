@@ -1,24 +1,38 @@
 //! The dataset panel: a preview grid of the first samples (two views each, with labels), the
-//! full dataset's fingerprint from the worker, and the drop zone for the user's own files.
+//! full dataset's fingerprint from the worker, and the user's own files (drop zone or file
+//! picker), checked for size here and decoded in the worker.
 
 use leptos::leptos_dom::helpers::TimeoutHandle;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::sync::Arc;
 use web_sys::HtmlCanvasElement;
 
 use crate::data::augment::Augment;
-use crate::data::loaders::load_files;
-use crate::params::{BaseKind, DataKind};
-use crate::protocol::{DataFile, ToWorker};
-use crate::render::sample_grid;
-use crate::url::encode;
+use crate::data::loaders::MAX_FILE_BYTES;
+use crate::protocol::DataFile;
+use crate::render::{Rgb, sample_grid};
 use crate::web::client::WorkerClient;
 use crate::web::dom;
 use crate::web::state::PageState;
 
-/// Reads the dropped files, checks them here (nothing is uploaded) and makes them the base set.
-fn take_files(state: PageState, picked: Vec<web_sys::File>) {
+/// Reads the chosen files (each checked for size before a byte is read) and hands them to the
+/// worker, which decodes them. Nothing is uploaded.
+fn take_files(state: PageState, client: WorkerClient, picked: Vec<web_sys::File>) {
+    if picked.is_empty() {
+        return;
+    }
+    if let Some(big) = picked.iter().find(|f| f.size() > MAX_FILE_BYTES as f64) {
+        state.file_note.set(Some(Err(format!(
+            "{}: {:.0} MB is over the {} MB limit per file; nothing was read",
+            big.name(),
+            big.size() / 1e6,
+            MAX_FILE_BYTES >> 20
+        ))));
+        return;
+    }
+    state
+        .file_note
+        .set(Some(Ok(format!("reading {} file(s)…", picked.len()))));
     spawn_local(async move {
         let mut read = Vec::new();
         for file in picked {
@@ -34,27 +48,13 @@ fn take_files(state: PageState, picked: Vec<web_sys::File>) {
                 }
             }
         }
-        let image_size = state.config.get_untracked().image_size;
-        match load_files(&DataFile::as_pairs(&read), image_size) {
-            Ok(set) => {
-                state.file_note.set(Some(Ok(format!(
-                    "{} — {} classes, used as base=file",
-                    set.source,
-                    set.classes()
-                ))));
-                state.files.set_value(read);
-                state.loaded.set_value(Some(Arc::new(set)));
-                state.config.update(|c| {
-                    c.base = BaseKind::File;
-                    if !matches!(c.data, DataKind::RandBit | DataKind::DigitOnObjects) {
-                        c.data = DataKind::RandBit;
-                    }
-                });
-                state.files_version.update(|v| *v += 1);
-            }
-            Err(e) => state.file_note.set(Some(Err(e.to_string()))),
-        }
+        client.set_files(read);
     });
+}
+
+fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+        .unwrap_or_default()
 }
 
 #[component]
@@ -64,20 +64,23 @@ pub fn DatasetPanel() -> impl IntoView {
     let preview_ref = NodeRef::<leptos::html::Canvas>::new();
     let preview_error = RwSignal::new(None::<String>);
     let describe_timer = StoredValue::new_local(None::<TimeoutHandle>);
+    let paint = move |picture: &Rgb| {
+        if let Some(canvas) = preview_ref.get() {
+            let canvas: HtmlCanvasElement = canvas;
+            dom::paint(&canvas, picture);
+        }
+    };
     // A small copy right away; the full fingerprint from the worker, once the knobs settle.
     Effect::new(move |_| {
         let c = state.config.get();
         state.files_version.track();
         match state.small_dataset(&c, 32) {
-            Ok(ds) => {
+            Some(Ok(ds)) => {
                 preview_error.set(None);
-                if let Some(canvas) = preview_ref.get() {
-                    let canvas: HtmlCanvasElement = canvas;
-                    let grid = sample_grid(&ds, &Augment::from_config(&c), c.seed, 12, 4);
-                    dom::paint(&canvas, &grid);
-                }
+                paint(&sample_grid(&ds, &Augment::from_config(&c), c.seed, 12, 4));
             }
-            Err(e) => preview_error.set(Some(e)),
+            Some(Err(e)) => preview_error.set(Some(e)),
+            None => {} // the user's data: the worker draws it
         }
         state.fingerprint.set(None);
         describe_timer.update_value(|t| {
@@ -85,42 +88,50 @@ pub fn DatasetPanel() -> impl IntoView {
                 t.clear();
             }
         });
-        let query = encode(&c);
         let handle = set_timeout_with_handle(
-            move || {
-                client.post(ToWorker::Describe {
-                    query,
-                    files: state.files.get_value(),
-                })
-            },
+            move || client.describe(&c),
             std::time::Duration::from_millis(300),
         );
         describe_timer.set_value(handle.ok());
     });
+    Effect::new(move |_| {
+        if let Some(p) = state.file_preview.get() {
+            paint(&Rgb {
+                width: p.width,
+                height: p.height,
+                pixels: p.rgb,
+            });
+        }
+    });
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
-        let Some(list) = ev.data_transfer().and_then(|d| d.files()) else {
-            return;
-        };
         take_files(
             state,
-            (0..list.length()).filter_map(|i| list.get(i)).collect(),
+            client,
+            files_of(ev.data_transfer().and_then(|d| d.files())),
         );
+    };
+    let on_pick = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        take_files(state, client, files_of(input.files()));
     };
     view! {
         <h2>"Dataset"</h2>
-        <canvas node_ref=preview_ref id="preview"></canvas>
+        <p class="caption">"The first training images, each as the two augmented views the loss compares, with their labels (RandBit's bits as squares)."</p>
+        <canvas node_ref=preview_ref id="preview" role="img" aria-label="sample grid: two augmented views of each of the first training images"></canvas>
         <p id="fingerprint">{move || match state.fingerprint.get() {
             Some((fp, summary)) => format!("fingerprint: {fp} ({summary})"),
             None => "fingerprint: computing…".into(),
         }}</p>
-        {move || preview_error.get().map(|e| view! { <p class="error">{e}</p> })}
+        {move || preview_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
         <div class="drop" id="drop-zone" on:dragover=|ev: web_sys::DragEvent| ev.prevent_default() on:drop=on_drop>
-            "Drop MNIST IDX (images + labels), CIFAR-10 .bin or image files here — read in your browser, never uploaded."
+            <label for="file-picker">"Your own data: MNIST IDX (images + labels), CIFAR-10 .bin or image files — drop them here or "</label>
+            <input id="file-picker" type="file" multiple on:change=on_pick />
+            <span class="hint">" Read in your browser, never uploaded."</span>
         </div>
         {move || state.file_note.get().map(|n| match n {
-            Ok(s) => view! { <p class="ok">{s}</p> }.into_any(),
-            Err(e) => view! { <p class="error" id="file-error">{e}</p> }.into_any(),
+            Ok(s) => view! { <p class="ok" id="file-note" role="status">{s}</p> }.into_any(),
+            Err(e) => view! { <p class="error" id="file-error" role="alert">{e}</p> }.into_any(),
         })}
     }
 }

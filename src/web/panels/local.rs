@@ -1,5 +1,5 @@
 //! The local-features panel: the worker's cluster maps per block next to the images they came
-//! from.
+//! from, with the scores against the true masks.
 
 use leptos::prelude::*;
 
@@ -13,13 +13,12 @@ pub fn LocalPanel() -> impl IntoView {
     let state = expect_context::<PageState>();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
-        state.files_version.track();
         state.record.with(|r| {
             let Some(e) = r.evaluations.last() else {
                 return;
             };
             let needed = e.local_images.iter().max().map_or(32, |m| m + 1);
-            let Ok(ds) = state.small_dataset(&decode(&r.config).config, needed) else {
+            let Some(Ok(ds)) = state.small_dataset(&decode(&r.config).config, needed) else {
                 return;
             };
             if let (Some(canvas), Some(picture)) = (canvas.get(), local_features_picture(&ds, e)) {
@@ -36,8 +35,8 @@ pub fn LocalPanel() -> impl IntoView {
     };
     view! {
         <h2>"Local features"</h2>
-        <p class="hint">"Per block (rows, earlier = finer): test image, then its K-means cluster map."</p>
-        <canvas node_ref=canvas id="local-features"></canvas>
+        <p class="caption">"Rows are encoder blocks (earlier = finer): each test image, then the K-means clusters of that block's feature map. Objects in one colour each mean the block groups pixels by object."</p>
+        <canvas node_ref=canvas id="local-features" role="img" aria-label="test images and the K-means cluster maps of each encoder block"></canvas>
         {no_masks}
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod dataset;
 pub mod embedding;
+pub mod explain;
+pub mod history;
 pub mod local;
 pub mod sweep;
 pub mod training;

@@ -16,31 +16,22 @@ use crate::web::state::PageState;
 #[component]
 pub fn PresetMenu() -> impl IntoView {
     let state = expect_context::<PageState>();
-    let (config, sweep, chosen) = (state.config, state.sweep, state.preset);
-    let pick = move |name: String| {
-        let Some(p) = Preset::find(&name) else {
-            chosen.set(None);
-            return;
-        };
-        // Keep the seed; everything else is the preset's.
-        let seed = config.get_untracked().seed;
-        let mut c = p.experiment();
-        c.seed = seed;
-        config.set(c);
-        sweep.set(Some(p.sweep_spec()));
-        chosen.set(Some(p));
+    let chosen = state.preset;
+    let pick = move |name: String| match Preset::find(&name) {
+        Some(p) => state.load_preset(p),
+        None => chosen.set(None),
     };
     view! {
         <div class="presets">
-            <label>"Preset: "
+            <label for="preset">"Finding: "</label>
                 <select id="preset" prop:value=move || chosen.get().map_or("", |p| p.name)
                     on:change=move |ev| pick(event_target_value(&ev))>
                     <option value="">"— choose a finding —"</option>
                     {PRESETS.iter().map(|p| view! { <option value=p.name>{p.title}</option> }).collect_view()}
                 </select>
-            </label>
             {move || chosen.get().map(|p| view! {
                 <p class="hint" id="preset-help"><strong>"Look for: "</strong>{p.look_for}</p>
+                <p class="hint"><strong>"Scaled down: "</strong>{p.differs}</p>
             })}
         </div>
     }
@@ -63,6 +54,7 @@ pub fn SweepPanel() -> impl IntoView {
     let keys = [0, 1].map(|i| RwSignal::new(axis_text(initial.as_ref(), i).0));
     let values = [0, 1].map(|i| RwSignal::new(axis_text(initial.as_ref(), i).1));
     let effect = RwSignal::new(initial.as_ref().map_or(Metric::Offline, |s| s.effect));
+    let seeds = RwSignal::new(initial.as_ref().map_or(1, |s| s.seeds));
     let error = RwSignal::new(None::<String>);
     // The editor follows the spec when a preset (or anything else) replaces it.
     Effect::new(move |_| {
@@ -74,6 +66,7 @@ pub fn SweepPanel() -> impl IntoView {
         }
         if let Some(s) = s {
             effect.set(s.effect);
+            seeds.set(s.seeds);
         }
     });
     // Any edit re-parses the whole spec: a valid one goes to the URL, a bad one is explained.
@@ -87,7 +80,9 @@ pub fn SweepPanel() -> impl IntoView {
             sweep.set(None);
             return;
         }
-        match SweepSpec::parse(&text.join(";"), effect.get_untracked()) {
+        match SweepSpec::parse(&text.join(";"), effect.get_untracked())
+            .and_then(|s| s.with_seeds(seeds.get_untracked()))
+        {
             Ok(s) => {
                 error.set(None);
                 sweep.set(Some(s));
@@ -98,21 +93,34 @@ pub fn SweepPanel() -> impl IntoView {
     let axis = move |i: usize| {
         view! {
             <div class="axis">
+                <label for=format!("sweep-key-{i}") class="visually-hidden">{if i == 0 { "knob on the x axis" } else { "second knob (one line per value)" }}</label>
                 <select id=format!("sweep-key-{i}") prop:value=move || keys[i].get()
                     on:change=move |ev| { keys[i].set(event_target_value(&ev)); edit(); }>
                     <option value="">{if i == 0 { "— knob (x axis) —" } else { "— second knob (lines) —" }}</option>
                     {PARAMS.iter().map(|p| view! { <option value=p.key>{p.key}</option> }).collect_view()}
                 </select>
+                <label for=format!("sweep-values-{i}") class="visually-hidden">"values, comma-separated"</label>
                 <input id=format!("sweep-values-{i}") type="text" placeholder="values, e.g. 0,5,10"
                     prop:value=move || values[i].get()
                     on:change=move |ev| { values[i].set(event_target_value(&ev)); edit(); } />
             </div>
         }
     };
+    // The measured lines, and a preset's published numbers beside its own sweep.
     let chart_series = Signal::derive(move || {
         run.with(|r| {
             r.as_ref()
-                .map(|r| chart_series(&r.spec.effect_lines(&r.results)))
+                .map(|r| {
+                    let mut lines = r.spec.effect_lines(&r.results);
+                    if let Some(p) = state
+                        .preset
+                        .get()
+                        .filter(|p| p.sweep_spec().axes == r.spec.axes)
+                    {
+                        lines.extend(p.reference_lines());
+                    }
+                    chart_series(&lines)
+                })
                 .unwrap_or_default()
         })
     });
@@ -123,14 +131,32 @@ pub fn SweepPanel() -> impl IntoView {
         run.with(|r| {
             let r = r.as_ref()?;
             let (done, total) = (r.results.len(), r.points.len());
+            let failed = r.results.iter().filter(|x| x.failed.is_some()).count();
+            let failed = if failed > 0 {
+                format!(
+                    " ({failed} failed: {})",
+                    r.results
+                        .iter()
+                        .filter_map(|x| x
+                            .failed
+                            .as_deref()
+                            .map(|w| format!("{} — {w}", r.spec.label(&x.values))))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            } else {
+                String::new()
+            };
             Some(match (&r.stopped, r.active, r.current()) {
-                (Some(why), _, _) => format!("sweep stopped after {done} of {total} runs: {why}"),
+                (Some(why), _, _) => {
+                    format!("sweep stopped after {done} of {total} runs: {why}{failed}")
+                }
                 (None, true, Some(p)) => format!(
-                    "sweep run {} of {total}: {}",
+                    "sweep run {} of {total}: {}{failed}",
                     done + 1,
                     r.spec.label(&p.values)
                 ),
-                _ => format!("sweep finished: {done} of {total} runs"),
+                _ => format!("sweep finished: {done} of {total} runs{failed}"),
             })
         })
     };
@@ -139,6 +165,9 @@ pub fn SweepPanel() -> impl IntoView {
             <h2>"Sweep"</h2>
             {axis(0)}
             {axis(1)}
+            <label for="sweep-seeds">"seeds per point: "</label>
+            <input id="sweep-seeds" type="number" min="1" max="10" prop:value=move || seeds.get().to_string()
+                on:change=move |ev| { seeds.set(event_target_value(&ev).parse().unwrap_or(1)); edit(); } />
             <label>"effect: "
                 <select id="sweep-effect" prop:value=move || effect.get().as_str()
                     on:change=move |ev| {
@@ -166,8 +195,10 @@ pub fn SweepPanel() -> impl IntoView {
                         }
                     }>"Sweep CSV"</button>
             </div>
-            <p id="sweep-status">{status}</p>
-            <LineChart id="chart-effect" title="Effect: final metric per sweep point" series=chart_series axes=chart_axes />
+            <p id="sweep-status" role="status" aria-live="polite">{status}</p>
+            <LineChart id="chart-effect" title="Effect: final metric per sweep point"
+                caption="One line per feature (and value of the second knob), mean ± sd over seeds as a band; dashed = chance, dotted = the untrained encoder; grey dotted = the paper's notebook."
+                series=chart_series axes=chart_axes />
         </div>
     }
 }

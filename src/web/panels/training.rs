@@ -1,6 +1,6 @@
-//! The training panels: Train / Pause / Reset and A/B pinning, the status, the loss and probe
-//! charts with the final probe table (`RunPanel`), and the diagnostics charts with the exports
-//! (`DiagnosticsPanel`).
+//! The training panels: Train / Step / Pause / Reset with the progress bar, the status (an
+//! `aria-live` region), the loss and probe charts with the final probe table (`RunPanel`), and
+//! the diagnostics charts with the run's exports (`DiagnosticsPanel`).
 
 use leptos::prelude::*;
 
@@ -10,18 +10,24 @@ use crate::web::client::WorkerClient;
 use crate::web::dom;
 use crate::web::state::{PageState, Status};
 
-/// The final probe table of the last evaluation, with the local-features ARI per block.
+/// The final probe table of the last evaluation, with the same probes at initialisation and
+/// the local-features ARI per block.
 fn probe_table(state: PageState) -> impl IntoView {
     move || {
         state.record.with(|r| {
+            let first = r.evaluations.first();
             r.evaluations.last().map(|e| {
                 let rows = e
                     .probes
                     .iter()
-                    .map(|p| {
+                    .enumerate()
+                    .map(|(i, p)| {
+                        let init = first
+                            .and_then(|f| f.probes.get(i))
+                            .map_or(String::from("–"), |q| format!("{:.3}", q.offline_test_acc));
                         view! {
-                            <tr><td>{p.feature.clone()}</td><td>{format!("{:.3}", p.online_test_acc)}</td>
-                            <td>{format!("{:.3}", p.offline_test_acc)}</td><td>{format!("{:.3}", p.knn_acc)}</td>
+                            <tr><th scope="row">{p.feature.clone()}</th><td>{format!("{:.3}", p.online_test_acc)}</td>
+                            <td>{format!("{:.3}", p.offline_test_acc)}</td><td>{init}</td><td>{format!("{:.3}", p.knn_acc)}</td>
                             <td>{format!("{:.3}", p.chance)}</td></tr>
                         }
                     })
@@ -29,18 +35,33 @@ fn probe_table(state: PageState) -> impl IntoView {
                 let ari = e
                     .local
                     .iter()
-                    .map(|l| format!("block {}: {:.3}", l.block, l.ari))
+                    .map(|l| format!("block {}: {:.3} (raw pixels {:.3})", l.block, l.ari, l.ari_pixels))
                     .collect::<Vec<_>>()
                     .join(", ");
                 view! {
                     <table class="probes" id="probe-table">
-                        <tr><th>{format!("feature (step {})", e.step)}</th><th>"online"</th><th>"offline"</th><th>"kNN"</th><th>"chance"</th></tr>
+                        <caption>{format!("Test accuracy per feature at step {}", e.step)}</caption>
+                        <tr><th scope="col">"feature"</th><th scope="col">"online"</th><th scope="col">"offline"</th>
+                            <th scope="col">"offline at init"</th><th scope="col">"kNN"</th><th scope="col">"chance"</th></tr>
                         {rows}
                     </table>
-                    <p class="ari">{if ari.is_empty() { String::new() } else { format!("ARI vs true masks — {ari}") }}</p>
+                    <p class="ari">{if ari.is_empty() { String::new() } else { format!("Local features, ARI vs true masks — {ari}") }}</p>
                 }
             })
         })
+    }
+}
+
+/// The progress bar of the run on screen.
+fn progress_bar(state: PageState) -> impl IntoView {
+    let (done, total) = (
+        move || state.progress.get().0,
+        move || state.progress.get().1.max(1),
+    );
+    view! {
+        <progress id="progress" max=move || total().to_string() value=move || done().to_string()
+            aria-label="training progress"
+            aria-valuetext=move || format!("step {} of {}", done(), total())></progress>
     }
 }
 
@@ -49,40 +70,46 @@ pub fn RunPanel() -> impl IntoView {
     let state = expect_context::<PageState>();
     let client = expect_context::<WorkerClient>();
     let loss = Signal::derive(move || {
-        state
-            .record
-            .with(|r| state.pinned.with(|p| series::loss(r, p.as_ref())))
+        let overlays = state.overlaid();
+        let refs: Vec<(String, &_)> = overlays.iter().map(|(n, r)| (n.clone(), r)).collect();
+        state.record.with(|r| series::loss(r, &refs))
     });
     let probes = Signal::derive(move || {
-        state
-            .record
-            .with(|r| state.pinned.with(|p| series::probes(r, p.as_ref())))
+        let overlays = state.overlaid();
+        let refs: Vec<(String, &_)> = overlays.iter().map(|(n, r)| (n.clone(), r)).collect();
+        state.record.with(|r| series::probes(r, &refs))
     });
+    let running = move || matches!(state.status.get(), Status::Running | Status::Starting);
     view! {
-        <div class="buttons">
-            <button id="train" on:click=move |_| client.train()>"Train"</button>
-            <button id="pause" on:click=move |_| client.pause_or_resume()>
+        <div class="buttons run-buttons">
+            <button id="train" class="primary" on:click=move |_| client.train()>"Train"</button>
+            <button id="step" title="One training step (starts a paused run if none)" on:click=move |_| client.step()>"Step"</button>
+            <button id="pause" disabled=move || !running() && state.status.get() != Status::Paused
+                on:click=move |_| client.pause_or_resume()>
                 {move || if state.status.get() == Status::Paused { "Resume" } else { "Pause" }}
             </button>
             <button id="reset" on:click=move |_| client.reset()>"Reset"</button>
-            <button id="pin" title="Keep this run's curves and draw the next run's over them"
-                on:click=move |_| state.pinned.set(Some(state.record.get_untracked()))>"Pin run (A/B)"</button>
-            <button id="unpin" disabled=move || state.pinned.with(|p| p.is_none()) on:click=move |_| state.pinned.set(None)>"Unpin"</button>
         </div>
-        {move || state.pinned.with(|p| p.as_ref().map(|p| view! {
-            <p class="hint" id="pinned-note">{format!("A/B: dashed grey = pinned run {}", p.config)}</p>
-        }))}
-        <p id="status" class=move || if matches!(state.status.get(), Status::Failed(_)) { "error" } else { "" }>
+        {progress_bar(state)}
+        <p id="status" role="status" aria-live="polite"
+            class=move || if matches!(state.status.get(), Status::Failed(_)) { "status error" } else { "status" }>
             {move || state.status_text()}
         </p>
-        {move || state.notice.get().map(|n| view! { <p class="notice">{n}</p> })}
-        <LineChart id="chart-loss" title="Loss: total = alignment + distribution" series=loss />
-        <LineChart id="chart-probes" title="Linear probe accuracy per feature (suppression)" series=probes y_range=(0.0, 1.0) />
+        {move || state.settings_changed().then(|| view! {
+            <p class="changed" id="settings-changed">"Settings changed since this run: press Train to run them."</p>
+        })}
+        {move || state.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+        <LineChart id="chart-probes" title="Linear probe accuracy per feature"
+            caption="Each feature's colour: solid = online probe on training batches, dots = on the test split; dashed = chance. A feature suppressed by the loss falls to its dashed line."
+            series=probes y_range=(0.0, 1.0) x_title="step" y_title="accuracy" />
         {probe_table(state)}
+        <LineChart id="chart-loss" title="Loss"
+            caption="Total = alignment (views pulled together) + distribution (all embeddings spread out); dashed = overlaid runs."
+            series=loss x_title="step" y_title="loss" />
     }
 }
 
-/// The charts' ids, for the PNG export.
+/// The charts' ids, for the PNG export of them all.
 const CHARTS: [&str; 5] = [
     "chart-loss",
     "chart-probes",
@@ -98,9 +125,15 @@ pub fn DiagnosticsPanel() -> impl IntoView {
     let geometry = Signal::derive(move || state.record.with(series::geometry));
     let speed = Signal::derive(move || state.record.with(series::throughput));
     view! {
-        <LineChart id="chart-contrastive" title="Contrastive accuracy" series=contrastive y_range=(0.0, 1.0) />
-        <LineChart id="chart-geometry" title="Alignment and uniformity" series=geometry />
-        <LineChart id="chart-speed" title="Throughput" series=speed />
+        <LineChart id="chart-contrastive" title="Contrastive accuracy"
+            caption="How often a view's most similar other embedding is its own second view: near 1 means the instance task is solved (by whatever feature)."
+            series=contrastive y_range=(0.0, 1.0) x_title="step" y_title="top-1 accuracy" />
+        <LineChart id="chart-geometry" title="Alignment and uniformity"
+            caption="Alignment: mean squared distance between the two views (lower = closer). Uniformity: how evenly embeddings cover the sphere (lower = more uniform)."
+            series=geometry x_title="step" />
+        <LineChart id="chart-speed" title="Throughput"
+            caption="Training speed between reads: steps per second and images (views) per second / 100."
+            series=speed x_title="step" />
         <div class="buttons">
             <button id="export-csv" on:click=move |_| {
                 let csv = state.record.with_untracked(|r| r.history_csv());
@@ -114,7 +147,7 @@ pub fn DiagnosticsPanel() -> impl IntoView {
                 for id in CHARTS {
                     dom::svg_to_png(id, &format!("{id}.png"));
                 }
-            }>"Charts as PNG"</button>
+            }>"All charts as PNG"</button>
         </div>
     }
 }
