@@ -357,6 +357,9 @@ param_table! {
     small_digit: f32 = 0.3,
         key "small_digit", Dataset, "Fixed digit size", float(0.1, 0.5),
         "MultiDigits: side of the fixed-size digit as a fraction of the canvas.";
+    jitter: f32 = 0.15,
+        key "jitter", Dataset, "Position jitter", float(0.0, 0.5),
+        "MultiDigits: how far each digit wanders around its place, as a fraction of the canvas (0 = always the same place).";
     palette: PaletteKind = PaletteKind::Random,
         key "palette", Dataset, "Object colours", Domain::Choice(PaletteKind::NAMES),
         "Procedural objects: random colours per image (a colour both views share, a shortcut) or grey only (no colour shortcut).";
@@ -543,7 +546,7 @@ impl ExperimentConfig {
             "bits" => c.data == RandBit,
             "unique_digits" => c.data == DigitOnObjects,
             "digit_size" => matches!(c.data, MultiDigits | DigitOnObjects),
-            "small_digit" => c.data == MultiDigits,
+            "small_digit" | "jitter" => c.data == MultiDigits,
             "palette" => objects,
             "image_size" => {
                 matches!(c.data, Objects | ColourShape | DigitOnObjects)

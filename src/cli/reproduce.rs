@@ -74,7 +74,10 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
     }
     let chosen: Vec<&'static Preset> = PRESETS
         .iter()
-        .filter(|p| args.only.is_empty() || args.only.iter().any(|n| n == p.name))
+        .filter(|p| match args.only.is_empty() {
+            true => !p.demo,
+            false => args.only.iter().any(|n| n == p.name),
+        })
         .collect();
     std::fs::create_dir_all(&args.out).map_err(CliError::file(&args.out))?;
     let write = |name: &str, text: &str| write_file(&args.out.join(name), text);

@@ -37,6 +37,8 @@ pub struct Preset {
     pub differs: &'static str,
     /// Needs the user's own MNIST/CIFAR file (`base=file`).
     pub needs_file: bool,
+    /// A short demonstration of another preset's finding: in the page, not in `reproduce`.
+    pub demo: bool,
     pub references: &'static [Reference],
     verdict: fn(&SweepSpec, &[SweepResult]) -> Verdict,
 }
@@ -79,30 +81,38 @@ const NOTEBOOK_RANDBIT: &[Reference] = &[
 /// The RandBit notebook's recipe (docs/science.md, "RandBit"): crop only (area ≥ 0.5, no flip,
 /// no colour), Adam 1e-3 decayed linearly to 0, weight decay, the 32/64/64 ConvNet, head
 /// 256 → 64, batch 1000 for 600 steps on MNIST-sized data.
-const RANDBIT: &str = "data=randbit&base=digits&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&weight_decay=0.0002&batch=1000&steps=600&train_size=60000&test_size=10000&head_depth=2&head_width=256&out_dim=64&tau=0.1&eval_every=50&checkpoints=2";
+macro_rules! randbit {
+    ($($extra:literal)?) => {
+        concat!(
+            "data=randbit&base=digits&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&weight_decay=0.0002&batch=1000&steps=600&train_size=60000&test_size=10000&head_depth=2&head_width=256&out_dim=64&tau=0.1&eval_every=50&checkpoints=2"
+            $(, $extra)?
+        )
+    };
+}
 
 /// Every preset, in the order the page lists them.
 pub const PRESETS: &[Preset] = &[
     Preset {
         name: "randbit-quick",
         title: "Start here: 10 random bits suppress the digit (a one-minute run)",
-        config: "data=randbit&base=digits&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&lr=0.003&batch=64&steps=120&train_size=2000&test_size=500&width=0.5&head_width=64&out_dim=32&eval_every=20&checkpoints=1",
+        config: "data=randbit&base=digits&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&lr=0.003&batch=32&steps=80&train_size=1500&test_size=400&width=0.5&head_width=64&out_dim=32&eval_every=20&checkpoints=1",
         small: "",
         sweep: "bits:0,10",
         effect: Metric::Offline,
         look_for: "Two small runs, without and with 10 random bits appended to every image. \
                    Both solve the instance task, but with the bits the digit probe falls toward \
                    its dashed chance line: the easy bits suppressed the digit.",
-        differs: "A tiny version of the RandBit preset (2,000 images, 120 steps of batch 64, a \
+        differs: "A tiny version of the RandBit preset (1,500 images, 80 steps of batch 32, a \
                   half-width encoder) so that it finishes in about a minute in a browser.",
         needs_file: false,
+        demo: true,
         references: &[],
         verdict: verdicts::randbit,
     },
     Preset {
         name: "randbit",
         title: "RandBit: a few shared random bits suppress the digit",
-        config: RANDBIT,
+        config: randbit!(),
         small: "batch=256&steps=300&train_size=10000&test_size=2000",
         sweep: "bits:0,5,10,15,20;tau:0.05,0.1,0.2",
         effect: Metric::Online,
@@ -115,6 +125,7 @@ pub const PRESETS: &[Preset] = &[
                   NT-Xent contrasts each view with all 2n − 1 others; the notebook uses the n×n \
                   cross-view logits.",
         needs_file: false,
+        demo: false,
         references: NOTEBOOK_RANDBIT,
         verdict: verdicts::randbit,
     },
@@ -133,6 +144,7 @@ pub const PRESETS: &[Preset] = &[
         differs: "Procedural objects in grey (no colour shortcut) instead of ImageNet, 48 px \
                   images with 10 px digits (the paper: 28 px on 224 px), N up to 1024.",
         needs_file: false,
+        demo: false,
         references: &[],
         verdict: verdicts::digit_on_objects,
     },
@@ -151,6 +163,7 @@ pub const PRESETS: &[Preset] = &[
                   small ResNet, whose global pooling learns small digits where the strided \
                   ConvNet does not at this scale.",
         needs_file: false,
+        demo: false,
         references: &[],
         verdict: verdicts::multidigits,
     },
@@ -167,6 +180,7 @@ pub const PRESETS: &[Preset] = &[
         differs: "Procedural shapes whose whole palette shares one hue per image, the paper's \
                   motivating example built so that colour is the only shortcut.",
         needs_file: false,
+        demo: false,
         references: &[],
         verdict: verdicts::colour_shape,
     },
@@ -182,6 +196,7 @@ pub const PRESETS: &[Preset] = &[
         differs: "Procedural objects (grey) instead of ImageNet/CIFAR; every loss at its \
                   default (logsumexp's lambda is in NT-Xent units, see docs/science.md).",
         needs_file: false,
+        demo: false,
         references: &[],
         verdict: verdicts::loss_head,
     },
@@ -196,6 +211,7 @@ pub const PRESETS: &[Preset] = &[
                    distribution term is too weak (collapse) or too strong.",
         differs: "Procedural objects (grey); no projection head, where the losses differ most.",
         needs_file: false,
+        demo: false,
         references: &[],
         verdict: verdicts::loss_lambda,
     },
@@ -213,41 +229,44 @@ pub const PRESETS: &[Preset] = &[
         differs: "Synthetic scenes whose true masks are known, so the paper's qualitative \
                   figure becomes a number.",
         needs_file: false,
+        demo: false,
         references: &[],
         verdict: verdicts::local_features,
     },
     Preset {
         name: "randbit-batch",
         title: "RandBit: a larger batch helps a little",
-        config: RANDBIT,
-        small: "steps=300&train_size=10000&test_size=2000&bits=10",
+        config: randbit!("&bits=10"),
+        small: "steps=300&train_size=10000&test_size=2000",
         sweep: "batch:64,512",
         effect: Metric::Online,
         look_for: "With the same number of steps, a larger batch keeps a little more of the \
                    digit against the bits.",
         differs: "As RandBit.",
         needs_file: false,
+        demo: false,
         references: &[],
         verdict: verdicts::randbit_batch,
     },
     Preset {
         name: "randbit-width",
         title: "RandBit: a wider encoder does not help",
-        config: RANDBIT,
-        small: "batch=256&steps=300&train_size=10000&test_size=2000&bits=10",
+        config: randbit!("&bits=10"),
+        small: "batch=256&steps=300&train_size=10000&test_size=2000",
         sweep: "width:0.5,2",
         effect: Metric::Online,
         look_for: "Four times the channels do not keep more of the digit: the bits are still \
                    the easiest feature.",
         differs: "As RandBit.",
         needs_file: false,
+        demo: false,
         references: &[],
         verdict: verdicts::randbit_width,
     },
     Preset {
         name: "randbit-autoencoder",
         title: "RandBit: a reconstruction loss suffers much less",
-        config: RANDBIT,
+        config: randbit!(),
         small: "batch=256&steps=300&train_size=10000&test_size=2000",
         sweep: "bits:0,10;objective:contrastive,autoencoder",
         effect: Metric::Offline,
@@ -255,6 +274,7 @@ pub const PRESETS: &[Preset] = &[
                    more of the digit than the contrastive loss once bits are added.",
         differs: "Our autoencoder decodes the representation with a small MLP.",
         needs_file: false,
+        demo: false,
         references: &[],
         verdict: verdicts::randbit_autoencoder,
     },
@@ -269,6 +289,7 @@ pub const PRESETS: &[Preset] = &[
                    images falls as random bits are added.",
         differs: "Your data, with the RandBit notebook's recipe.",
         needs_file: true,
+        demo: false,
         references: &[],
         verdict: verdicts::your_data,
     },

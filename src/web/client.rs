@@ -335,9 +335,6 @@ impl WorkerClient {
             _ => {
                 state.stop_sweep("a single run was started");
                 self.start(&state.config.get_untracked(), true);
-                self.post(ToWorker::Step {
-                    run: state.run_id.get_untracked(),
-                });
             }
         }
     }

@@ -89,7 +89,8 @@ pub fn start() {
             } => {
                 {
                     let mut s = state.borrow_mut();
-                    (s.run, s.paused, s.step_once) = (Some(run), paused, paused);
+                    // A run started paused takes its first step, then waits.
+                    (s.run, s.paused, s.step_once) = (Some(run), paused, false);
                 }
                 spawn_local(train(state, run, query, prefer_gpu));
             }

@@ -1,10 +1,13 @@
-// End-to-end tests of the page in Debian's headless Chromium (playwright-core).
+// End-to-end tests of the page in Debian's headless Chromium (playwright-core), served under a
+// sub-path as a static host would (e.g. GitHub Pages at /contrastive-playground/).
 // Usage: node tests/browser/e2e.js <dist dir> <native CLI binary> <screenshot dir>
 'use strict';
 const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const { chromium } = require('playwright-core');
+const { default: AxeBuilder } = require('@axe-core/playwright');
 const { serve } = require('./static-server');
 
 const [distArg, cli, shots] = process.argv.slice(2);
@@ -14,6 +17,7 @@ if (!distArg || !cli || !shots) {
   process.exit(2);
 }
 fs.mkdirSync(shots, { recursive: true });
+const SUB = '/contrastive-playground/';
 
 const FLAGS = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--disable-quic'];
@@ -51,126 +55,172 @@ async function test(name, fn) {
 }
 function assert(cond, message) { if (!cond) throw new Error(message); }
 
-async function openPage(browser, base, query, errors) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+async function openPage(browser, base, query, errors, viewport = { width: 1400, height: 1000 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const page = await context.newPage();
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} for ${r.url()}`); });
   const t0 = Date.now();
-  await page.goto(`${base}/${query ? '?' + query : ''}`);
+  await page.goto(`${base}${query ? '?' + query : ''}`);
   await page.waitForSelector('#train', { timeout: 60000 });
-  return { page, loadMs: Date.now() - t0 };
+  return { page, context, loadMs: Date.now() - t0 };
+}
+
+/// axe-core on the page: no serious or critical violations.
+async function accessible(page, when) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert(bad.length === 0, `axe (${when}): ` + bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.slice(0, 2).map((n) => n.target.join(' ')).join(', ')})`).join(' | '));
+}
+
+const status = (page) => page.$eval('#status', (el) => el.textContent);
+const waitStatus = (page, re, timeout = 300000) =>
+  page.waitForFunction((src) => new RegExp(src).test(document.querySelector('#status').textContent), re.source, { timeout });
+
+/// An MNIST IDX pair of `n` images (28x28), labels i % 10, as files in a temp dir.
+function mnistPair(n) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpg-e2e-'));
+  const images = [0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 28, 0, 0, 0, 28];
+  for (let i = 0; i < n * 784; i++) images.push((i * 7) % 256);
+  const labels = [0, 0, 8, 1, 0, 0, 0, n];
+  for (let i = 0; i < n; i++) labels.push(i % 10);
+  const files = [path.join(dir, 'my-images-idx3-ubyte'), path.join(dir, 'my-labels-idx1-ubyte')];
+  fs.writeFileSync(files[0], Buffer.from(images));
+  fs.writeFileSync(files[1], Buffer.from(labels));
+  return files;
 }
 
 (async () => {
-  const server = await serve([['/', dist]]);
-  const base = `http://127.0.0.1:${server.address().port}`;
+  const server = await serve([[SUB, dist]]);
+  const base = `http://127.0.0.1:${server.address().port}${SUB}`;
   const gpuBrowser = await launch(true);
 
-  await test('page loads with no console errors', async () => {
+  await test('a first visit opens the quick RandBit story, loads cleanly and is accessible', async () => {
     const errors = [];
-    const { page, loadMs } = await openPage(gpuBrowser, base, '', errors);
+    const { page, context, loadMs } = await openPage(gpuBrowser, base, '', errors);
     await page.waitForFunction(() => document.querySelector('#fingerprint').textContent.match(/[0-9a-f]{16}/), null, { timeout: 60000 });
-    await page.screenshot({ path: path.join(shots, 'load.png'), fullPage: true });
     console.log(`     load-to-interactive ${loadMs} ms`);
+    assert((await page.evaluate(() => location.search)).includes('sweep=bits:0,10'), 'first visit is not the quick story');
+    assert(await page.$('#preset-help') !== null, 'the story explains what to look for');
+    assert((await page.textContent('#explanation')).includes('What suppression is'), 'no explanation');
+    await page.screenshot({ path: path.join(shots, 'load.png'), fullPage: true });
+    await accessible(page, 'loaded');
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
-    await page.close();
+    await context.close();
   });
 
-  await test('moving a slider changes the URL', async () => {
+  await test('moving a slider changes the URL; help shows on keyboard focus', async () => {
     const errors = [];
-    const { page } = await openPage(gpuBrowser, base, '', errors);
+    const { page, context } = await openPage(gpuBrowser, base, 'v=1&data=randbit', errors);
     await page.$eval('#knob-bits', (el) => { el.value = '13'; el.dispatchEvent(new Event('input', { bubbles: true })); });
     await page.waitForFunction(() => location.search.includes('bits=13'), null, { timeout: 5000 });
+    assert(await page.$eval('#knob-bits', (el) => el.getAttribute('aria-valuetext')) === '13', 'slider does not announce its value');
     await page.selectOption('#knob-loss', 'swd_cube');
     await page.waitForFunction(() => location.search.includes('loss=swd_cube'), null, { timeout: 5000 });
-    await page.close();
+    await page.focus('#knob-bits');
+    assert(await page.$eval('#help-bits', (el) => getComputedStyle(el).display !== 'none'), 'help hidden on focus');
+    await context.close();
+  });
+
+  await test('only the knobs the experiment uses are shown, and hide= hides more', async () => {
+    const errors = [];
+    const { page, context } = await openPage(gpuBrowser, base, 'v=1&data=digits&hide=crop_min', errors);
+    for (const key of ['bits', 'unique_digits', 'canvas', 'colour_bins', 'crop_min']) {
+      assert(await page.$(`#knob-${key}`) === null, `knob ${key} shown for data=digits`);
+    }
+    assert(await page.$('#knob-steps') !== null && await page.$('#knob-seed') !== null, 'used knobs missing');
+    await page.selectOption('#knob-data', 'colour_shape');
+    await page.waitForSelector('#knob-colour_bins', { state: 'attached', timeout: 5000 });
+    assert((await page.evaluate(() => location.search)).includes('hide=crop_min'), 'hide= lost from the link');
+    await context.close();
   });
 
   await test('a crafted link restores its values and warns about bad parameters', async () => {
     const errors = [];
-    const { page } = await openPage(gpuBrowser, base, 'v=1&bits=12&loss=logsumexp&tau=0.1&colour=red&lr=abc&batch=99999', errors);
+    const { page, context } = await openPage(gpuBrowser, base, 'v=1&bits=12&loss=logsumexp&tau=0.1&colour=red&lr=abc&batch=99999', errors);
     assert(await page.$eval('#knob-bits', (el) => el.value) === '12', 'bits not restored');
     assert(await page.$eval('#knob-loss', (el) => el.value) === 'logsumexp', 'loss not restored');
     const text = await page.$eval('#url-warnings', (el) => el.textContent);
     for (const needle of ['colour', 'unknown parameter', 'lr', 'not a number', 'batch', 'out of range', 'using 256']) {
       assert(text.includes(needle), `warning lacks ${needle}: ${text}`);
     }
-    await page.screenshot({ path: path.join(shots, 'warnings.png') });
     await page.click('#dismiss-warnings');
     assert(await page.$('#url-warnings') === null, 'warning not dismissed');
     assert(!(await page.evaluate(() => location.search)).includes('colour'), 'bad key kept in the URL');
-    await page.close();
+    await context.close();
   });
 
   await test('the fingerprint shown for a link equals the CLI one', async () => {
     const query = 'v=1&data=digit_on_objects&unique_digits=7&train_size=300&test_size=40&seed=5';
     const expected = cliFingerprint(query);
-    const { page } = await openPage(gpuBrowser, base, query, []);
+    const { page, context } = await openPage(gpuBrowser, base, query, []);
     await page.waitForFunction((fp) => document.querySelector('#fingerprint').textContent.includes(fp), expected, { timeout: 60000 });
-    await page.close();
+    await context.close();
   });
 
-  await test('trains on WebGPU, charts receive points, clicks stay fast', async () => {
+  await test('trains on WebGPU, charts fill and read out under the cursor, clicks stay fast', async () => {
     const errors = [];
-    const { page } = await openPage(gpuBrowser, base, TINY.replace('steps=4', 'steps=6'), errors);
+    const { page, context } = await openPage(gpuBrowser, base, TINY.replace('steps=4', 'steps=6'), errors);
     await page.click('#train');
     await page.waitForFunction(() => document.querySelector('#backend-badge').textContent.includes('WebGPU'), null, { timeout: 120000 });
     await page.waitForFunction(() => Number(document.querySelector('#chart-loss').dataset.points) > 0, null, { timeout: 300000 });
-    // A click while training: time from click to the status line changing.
     const ms = await page.evaluate(() => new Promise((resolve) => {
-      const status = document.querySelector('#status');
+      const el = document.querySelector('#status');
       const t0 = performance.now();
-      new MutationObserver(() => resolve(performance.now() - t0)).observe(status, { childList: true, subtree: true, characterData: true });
+      new MutationObserver(() => resolve(performance.now() - t0)).observe(el, { childList: true, subtree: true, characterData: true });
       document.querySelector('#pause').click();
     }));
     console.log(`     click handled in ${ms.toFixed(1)} ms while training`);
     assert(ms < 200, `click took ${ms} ms`);
     await page.click('#pause'); // resume
-    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('finished'), null, { timeout: 300000 });
-    assert(Number(await page.$eval('#chart-probes', (el) => el.dataset.points)) > 0, 'probe chart empty');
+    await waitStatus(page, /^Finished/);
+    const box = await page.$eval('#chart-loss', (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; });
+    await page.mouse.move(box[0] + box[2] * 0.7, box[1] + box[3] * 0.4);
+    const readout = await page.$eval('#chart-loss ~ .readout', (el) => el.textContent);
+    assert(/total \d/.test(readout), 'no read-out under the cursor: ' + readout);
     await page.screenshot({ path: path.join(shots, 'webgpu-trained.png'), fullPage: true });
+    await accessible(page, 'after a run');
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
-    await page.close();
+    await context.close();
   });
-  await test('dropped files: a corrupt one is refused, an MNIST pair becomes the base set', async () => {
+
+  await test('files: a corrupt drop is refused, a 2 GB pick is refused unread, an MNIST pair picked becomes the base set', async () => {
     const errors = [];
-    const { page } = await openPage(gpuBrowser, base, 'v=1&data=digits', errors);
-    const drop = (files) => page.evaluate((files) => {
+    const { page, context } = await openPage(gpuBrowser, base, 'v=1&data=digits', errors);
+    await page.evaluate(() => {
       const dt = new DataTransfer();
-      for (const [name, bytes] of files) dt.items.add(new File([new Uint8Array(bytes)], name));
+      dt.items.add(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], 'broken.png'));
       document.querySelector('#drop-zone').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, files);
-    await drop([['broken.png', [0x89, 0x50, 0x4e, 0x47, 1, 2, 3]]]);
-    await page.waitForSelector('#file-error', { timeout: 10000 });
-    const message = await page.$eval('#file-error', (el) => el.textContent);
-    assert(message.includes('broken.png'), 'error names the file: ' + message);
-    // A 20-image MNIST pair written here.
-    const n = 20;
-    const images = [0, 0, 8, 3, 0, 0, 0, n, 0, 0, 0, 28, 0, 0, 0, 28];
-    for (let i = 0; i < n * 784; i++) images.push((i * 7) % 256);
-    const labels = [0, 0, 8, 1, 0, 0, 0, n];
-    for (let i = 0; i < n; i++) labels.push(i % 10);
-    await drop([['my-images-idx3-ubyte', images], ['my-labels-idx1-ubyte', labels]]);
-    await page.waitForFunction(() => location.search.includes('base=file') && !location.search.includes('data=digits'), null, { timeout: 10000 });
+    });
+    await page.waitForSelector('#file-error', { timeout: 30000 });
+    assert((await page.$eval('#file-error', (el) => el.textContent)).includes('broken.png'), 'error does not name the file');
+    // A sparse 2 GB file: refused by its size, before a byte is read.
+    const big = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cpg-big-')), 'huge-images-idx3-ubyte');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 2 * 1024 * 1024 * 1024);
+    await page.setInputFiles('#file-picker', big);
+    await page.waitForFunction(() => /over the \d+ MB limit/.test((document.querySelector('#file-error') || {}).textContent || ''), null, { timeout: 10000 });
+    fs.unlinkSync(big);
+    await page.setInputFiles('#file-picker', mnistPair(20));
+    await page.waitForFunction(() => location.search.includes('base=file') && !location.search.includes('data=digits'), null, { timeout: 30000 });
     await page.waitForFunction(() => document.querySelector('#fingerprint').textContent.includes('MNIST'), null, { timeout: 30000 });
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
-    await page.close();
+    await context.close();
   });
   await gpuBrowser.close();
 
   const cpuBrowser = await launch(false);
   await test('without WebGPU it trains on the CPU fallback, same first-step loss as the CLI', async () => {
     const errors = [];
-    const { page } = await openPage(cpuBrowser, base, TINY, errors);
+    const { page, context } = await openPage(cpuBrowser, base, TINY, errors);
     const expectedFp = cliFingerprint(TINY);
     await page.waitForFunction((fp) => document.querySelector('#fingerprint').textContent.includes(fp), expectedFp, { timeout: 60000 });
     await page.click('#train');
-    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('finished'), null, { timeout: 300000 });
+    await waitStatus(page, /^Finished/);
     const badge = await page.$eval('#backend-badge', (el) => el.textContent + ' / ' + el.title);
     assert(badge.includes('CPU') && /no WebGPU|WebGPU unavailable/.test(badge), 'badge: ' + badge);
     assert(Number(await page.$eval('#chart-loss', (el) => el.dataset.points)) > 0, 'loss chart empty');
-    // Export: the run as JSON, with the link and the fingerprint.
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
     const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
     assert(exported.fingerprint === expectedFp && exported.config.startsWith('v=1'), 'exported run.json: ' + exported.config);
@@ -181,67 +231,121 @@ async function openPage(browser, base, query, errors) {
     assert(exported.history.length === 4, 'exported history length ' + exported.history.length);
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
     assert(fs.readFileSync(await csv.path(), 'utf8').startsWith('step,loss,alignment'), 'CSV header');
-    await page.screenshot({ path: path.join(shots, 'cpu-trained.png'), fullPage: true });
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.click('#chart-loss ~ * button, figure:has(#chart-loss) button')]);
+    assert(fs.readFileSync(await svg.path(), 'utf8').includes('<svg'), 'chart SVG export');
+    // Step: one step of a paused run.
+    await page.click('#step');
+    await waitStatus(page, /^Paused at step 1 /, 60000);
+    await page.click('#step');
+    await waitStatus(page, /^Paused at step 2 /, 60000);
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
-    await page.close();
+    await context.close();
   });
-  await test('a preset sweep draws its effect chart, its link reproduces it, A/B pin overlays', async () => {
+
+  await test('history survives a reload, overlays two runs, and clears', async () => {
     const errors = [];
-    const { page } = await openPage(cpuBrowser, base, '', errors);
+    const { page, context } = await openPage(cpuBrowser, base, TINY, errors);
+    for (const seed of ['1', '2']) {
+      await page.$eval('#knob-seed', (el, v) => { el.value = v; el.dispatchEvent(new Event('change', { bubbles: true })); }, seed);
+      await page.click('#train');
+      await waitStatus(page, /^Finished/);
+    }
+    await page.reload();
+    await page.waitForSelector('#history li', { timeout: 60000 });
+    const entries = await page.$$eval('#history li', (els) => els.length);
+    assert(entries >= 2, `history has ${entries} entries after a reload`);
+    const boxes = await page.$$('#history input.overlay');
+    await boxes[0].check();
+    await boxes[1].check();
+    await page.waitForFunction(() => {
+      const html = document.querySelector('#chart-loss').innerHTML;
+      return html.includes('run 1 total') && html.includes('run 2 total');
+    }, null, { timeout: 10000 });
+    await page.click('#clear-history');
+    await page.waitForSelector('#history-empty', { timeout: 5000 });
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await context.close();
+  });
+
+  await test('a worker that crashes mid-run is replaced; a stale message is dropped', async () => {
+    const errors = [];
+    const { page, context } = await openPage(cpuBrowser, base, TINY.replace('steps=4', 'steps=400'), errors);
+    const workers = [];
+    page.on('worker', (w) => workers.push(w));
+    await page.click('#train');
+    await waitStatus(page, /^Training: step [1-9]/, 120000);
+    const worker = page.workers()[0];
+    // A message about a run that is no longer current: an evaluation with no probes and a huge
+    // step. Applied, it would move the progress to 999 (and once crashed the charts).
+    await worker.evaluate(() => postMessage({ Events: { run: 0, step: 999, events: [{ Evaluation: { step: 999, probes: [], local: [], local_images: [], embedding: [], embedding_labels: [], similarity: [] } }] } }));
+    await page.waitForTimeout(500);
+    assert(!(await status(page)).includes('999'), 'stale message applied: ' + await status(page));
+    // An uncaught error in the worker: the page says so and starts a new worker.
+    await worker.evaluate(() => setTimeout(() => { throw new Error('simulated crash'); }, 0));
+    await waitStatus(page, /^Stopped: the training worker stopped/, 30000);
+    const notice = await page.$eval('.notice', (el) => el.textContent);
+    assert(notice.includes('new worker'), 'no notice about the new worker: ' + notice);
+    await page.$eval('#knob-steps', (el) => { el.value = '3'; el.dispatchEvent(new Event('change', { bubbles: true })); });
+    await page.click('#train');
+    await waitStatus(page, /^Finished/);
+    await context.close();
+  });
+
+  await test('a preset sweep with seeds draws its effect chart, its link reproduces it, Cancel stops it', async () => {
+    const errors = [];
+    const { page, context } = await openPage(cpuBrowser, base, 'v=1', errors);
     await page.uncheck('#prefer-gpu');
     await page.selectOption('#preset', 'colour-shape');
     await page.waitForSelector('#preset-help', { timeout: 5000 });
     await page.waitForFunction(() => location.search.includes('data=colour_shape') && location.search.includes('sweep=colour_jitter:0,0.8'), null, { timeout: 5000 });
-    // Shrink the preset to seconds per run, through the knobs a user would use.
-    const small = { steps: 3, train_size: 64, test_size: 32, batch: 8, head_width: 16, out_dim: 8, eval_every: 1, checkpoints: 1 };
+    const small = { steps: 3, train_size: 64, test_size: 32, batch: 8, head_width: 16, out_dim: 8 };
     for (const [key, value] of Object.entries(small)) {
       await page.$eval(`#knob-${key}`, (el, v) => {
         el.value = String(v);
         el.dispatchEvent(new Event(el.type === 'range' ? 'input' : 'change', { bubbles: true }));
       }, value);
     }
-    await page.waitForFunction(() => location.search.includes('steps=3') && location.search.includes('checkpoints=1'), null, { timeout: 5000 });
-    assert((await page.$eval('#run-sweep', (el) => el.textContent)).includes('2 runs'), 'run button names the grid size');
+    await page.$eval('#sweep-seeds', (el) => { el.value = '2'; el.dispatchEvent(new Event('change', { bubbles: true })); });
+    await page.waitForFunction(() => location.search.includes('steps=3') && location.search.includes('seeds=2'), null, { timeout: 5000 });
+    assert((await page.$eval('#run-sweep', (el) => el.textContent)).includes('4 runs'), 'run button names the grid size');
     await page.click('#run-sweep');
-    await page.waitForFunction(() => document.querySelector('#sweep-status').textContent.startsWith('sweep finished: 2 of 2'), null, { timeout: 300000 });
-    // colour and shape lines, two points each; chance lines are not counted.
+    await page.waitForFunction(() => document.querySelector('#sweep-status').textContent.startsWith('sweep finished: 4 of 4'), null, { timeout: 300000 });
     const points = Number(await page.$eval('#chart-effect', (el) => el.dataset.points));
     assert(points === 4, `effect chart has ${points} points`);
     const chart = await page.$eval('#chart-effect', (el) => el.innerHTML);
     assert(chart.includes('shape chance') && chart.includes('<circle'), 'effect chart legend and markers');
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-sweep')]);
     const rows = fs.readFileSync(await csv.path(), 'utf8').trim().split('\n');
-    assert(rows.length === 3 && rows[0].startsWith('colour_jitter,config,fingerprint'), 'sweep CSV: ' + rows[0]);
+    assert(rows.length === 5 && rows[0].startsWith('colour_jitter,seed,config'), 'sweep CSV: ' + rows[0]);
     await page.screenshot({ path: path.join(shots, 'sweep.png'), fullPage: true });
     const link = await page.evaluate(() => location.href);
-
-    // A/B: pin the last run, train once more, the pinned curves are drawn under the new ones.
-    await page.click('#pin');
-    await page.click('#train');
-    await page.waitForFunction(() => document.querySelector('#status').textContent.startsWith('finished'), null, { timeout: 300000 });
-    assert((await page.$eval('#chart-loss', (el) => el.innerHTML)).includes('pinned total'), 'pinned run not overlaid');
-    assert(await page.$('#pinned-note') !== null, 'pinned note');
-
-    // The link alone restores the sweep and reproduces the same effect chart.
-    const errors2 = [];
-    const { page: again } = await openPage(cpuBrowser, link.replace(/\/\?.*$/, ''), link.split('?')[1], errors2);
-    assert(await again.$eval('#sweep-key-0', (el) => el.value) === 'colour_jitter', 'sweep knob not restored');
+    const { page: again, context: c2 } = await openPage(cpuBrowser, link.split('?')[0], link.split('?')[1], errors);
     assert(await again.$eval('#sweep-values-0', (el) => el.value) === '0,0.8', 'sweep values not restored');
     assert(await again.$('#preset-help') !== null, 'preset explanation not shown for its link');
     await again.uncheck('#prefer-gpu');
     await again.click('#run-sweep');
-    await again.waitForFunction(() => document.querySelector('#sweep-status').textContent.startsWith('sweep finished: 2 of 2'), null, { timeout: 300000 });
+    await again.waitForFunction(() => document.querySelector('#sweep-status').textContent.startsWith('sweep finished: 4 of 4'), null, { timeout: 300000 });
     assert(await again.$eval('#chart-effect', (el) => el.innerHTML) === chart, 'the link drew a different effect chart');
-    // Cancel stops the grid and says so.
     await again.click('#run-sweep');
     await again.click('#cancel-sweep');
     await again.waitForFunction(() => document.querySelector('#sweep-status').textContent.includes('cancelled'), null, { timeout: 10000 });
-    // A broken sweep in a link is named, the rest of the link still loads.
-    const { page: bad } = await openPage(cpuBrowser, base, 'v=1&bits=7&sweep=bits:0,99', errors2);
+    const { page: bad, context: c3 } = await openPage(cpuBrowser, base, 'v=1&bits=7&sweep=bits:0,99', errors);
     assert((await bad.$eval('#url-warnings', (el) => el.textContent)).includes('bits=99'), 'bad sweep not named');
     assert(await bad.$eval('#knob-bits', (el) => el.value) === '7', 'rest of the link lost');
-    assert(errors.length === 0 && errors2.length === 0, 'console errors: ' + errors.concat(errors2).join(' | '));
-    await Promise.all([page.close(), again.close(), bad.close()]);
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await Promise.all([context.close(), c2.close(), c3.close()]);
+  });
+
+  await test('a phone-sized screen has one column and no sideways scrolling', async () => {
+    const errors = [];
+    const { page, context } = await openPage(cpuBrowser, base, '', errors, { width: 390, height: 844 });
+    await page.waitForFunction(() => document.querySelector('#fingerprint').textContent.match(/[0-9a-f]{16}/), null, { timeout: 60000 });
+    const [scroll, width] = await page.evaluate(() => [document.scrollingElement.scrollWidth, window.innerWidth]);
+    assert(scroll <= width, `page is ${scroll} px wide on a ${width} px screen`);
+    await page.click('#train');
+    await page.screenshot({ path: path.join(shots, 'phone.png'), fullPage: true });
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await context.close();
   });
   await cpuBrowser.close();
   server.close();

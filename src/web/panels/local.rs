@@ -36,7 +36,8 @@ pub fn LocalPanel() -> impl IntoView {
     view! {
         <h2>"Local features"</h2>
         <p class="caption">"Rows are encoder blocks (earlier = finer): each test image, then the K-means clusters of that block's feature map. Objects in one colour each mean the block groups pixels by object."</p>
-        <canvas node_ref=canvas id="local-features" role="img" aria-label="test images and the K-means cluster maps of each encoder block"></canvas>
+        <canvas node_ref=canvas id="local-features" role="img" aria-label="test images and the K-means cluster maps of each encoder block"
+            class:empty=move || state.record.with(|r| r.evaluations.last().is_none_or(|e| e.local.is_empty()))></canvas>
         {no_masks}
     }
 }

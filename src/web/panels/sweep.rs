@@ -16,6 +16,7 @@ use crate::web::state::PageState;
 #[component]
 pub fn PresetMenu() -> impl IntoView {
     let state = expect_context::<PageState>();
+    let client = expect_context::<WorkerClient>();
     let chosen = state.preset;
     let pick = move |name: String| match Preset::find(&name) {
         Some(p) => state.load_preset(p),
@@ -31,6 +32,10 @@ pub fn PresetMenu() -> impl IntoView {
                 </select>
             {move || chosen.get().map(|p| view! {
                 <p class="hint" id="preset-help"><strong>"Look for: "</strong>{p.look_for}</p>
+                <button id="run-finding" class="primary"
+                    on:click=move |_| { if let Some(s) = state.sweep.get_untracked() { client.run_sweep(s) } }>
+                    {move || format!("Run this finding ({} runs)", state.sweep.with(|s| s.as_ref().map_or(0, |s| s.runs())))}
+                </button>
                 <p class="hint"><strong>"Scaled down: "</strong>{p.differs}</p>
             })}
         </div>
@@ -196,6 +201,14 @@ pub fn SweepPanel() -> impl IntoView {
                     }>"Sweep CSV"</button>
             </div>
             <p id="sweep-status" role="status" aria-live="polite">{status}</p>
+            {move || run.with(|r| {
+                let r = r.as_ref().filter(|r| !r.active && !r.results.is_empty())?;
+                let p = state.preset.get().filter(|p| p.sweep_spec().axes == r.spec.axes)?;
+                let v = p.verdict(&r.results);
+                Some(view! {
+                    <p class="verdict" id="sweep-verdict"><strong>{if v.holds() { "The finding holds here. " } else { "Not shown at this scale. " }}</strong>{v.evidence}</p>
+                })
+            })}
             <LineChart id="chart-effect" title="Effect: final metric per sweep point"
                 caption="One line per feature (and value of the second knob), mean ± sd over seeds as a band; dashed = chance, dotted = the untrained encoder; grey dotted = the paper's notebook."
                 series=chart_series axes=chart_axes />
