@@ -6,6 +6,7 @@
 //! natively and `web` on wasm32. The core is pure Rust with no browser code, so the CLI, the
 //! tests and the page run the same code.
 
+pub mod budget;
 pub mod data;
 pub mod eval;
 pub mod learn;

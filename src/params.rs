@@ -503,6 +503,16 @@ mod tests {
     }
 }
 
+/// A layer's channel count scaled by the `width` knob (at least 4).
+pub fn scaled(base: usize, width: f32) -> usize {
+    ((base as f32 * width).round() as usize).max(4)
+}
+
+/// Width of the representation for a `width` multiplier (both encoders end in 128 × width).
+pub fn representation_dim(width: f32) -> usize {
+    scaled(128, width)
+}
+
 /// Knobs shown first; the rest sit under "Advanced".
 pub const COMMON: &[&str] = &[
     "data",

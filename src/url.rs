@@ -5,6 +5,7 @@
 //! with its key, value and reason, and the key keeps its default. It never panics and never
 //! clamps: a value is used exactly as written or not at all.
 
+use crate::budget;
 use crate::params::{ExperimentConfig, PARAMS};
 use crate::sweep::{Metric, SweepSpec};
 use serde::{Deserialize, Serialize};
@@ -25,7 +26,11 @@ pub struct ParamWarning {
 
 impl fmt::Display for ParamWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}={:?}: {}", self.key, self.value, self.reason)?;
+        if self.value.is_empty() && self.key == "budget" {
+            write!(f, "{}: {}", self.key, self.reason)?;
+        } else {
+            write!(f, "{}={:?}: {}", self.key, self.value, self.reason)?;
+        }
         if !self.used.is_empty() {
             write!(f, "; using {}", self.used)?;
         }
@@ -98,6 +103,35 @@ pub fn decode(text: &str) -> Decoded {
 
 /// Like [`decode`], with the knobs the text does not mention taken from `base` (a preset).
 pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
+    let mut d = decode_unchecked(base.clone(), text);
+    if let Err(over) = budget::check(&d.config) {
+        // Refused: the knobs that make it too big go back to their base values (a preset's, or
+        // the defaults), so nothing that size is ever generated.
+        let mut used = Vec::new();
+        for key in &over.knobs {
+            if budget::check(&d.config).is_ok() {
+                break;
+            }
+            let value = base.get(key).expect("budget knobs are table keys");
+            d.config.set(key, &value).expect("base values are valid");
+            used.push(format!("{key}={value}"));
+        }
+        if budget::check(&d.config).is_err() {
+            d.config = base;
+            used = vec!["the defaults".into()];
+        }
+        d.warnings.push(ParamWarning {
+            key: "budget".into(),
+            value: String::new(),
+            reason: over.to_string(),
+            used: used.join(", "),
+        });
+    }
+    d
+}
+
+/// Like [`decode_onto`] without the memory budget (the CLI's `--force`).
+pub fn decode_unchecked(base: ExperimentConfig, text: &str) -> Decoded {
     let mut config = base;
     let mut warnings = Vec::new();
     let mut sweep_text: Option<(String, String)> = None;
@@ -285,6 +319,32 @@ mod tests {
         let d = decode("v=1&sweep=bits%3A0%2C5&effect=contrastive");
         assert_eq!(d.sweep.unwrap().to_string(), "bits:0,5");
         assert_eq!(encode_with_sweep(&c, None), encode(&c));
+    }
+
+    #[test]
+    fn a_link_over_the_memory_budget_is_refused_and_names_the_knobs() {
+        let d = decode("data=scenes&canvas=128&train_size=100000");
+        let w = d
+            .warnings
+            .iter()
+            .find(|w| w.key == "budget")
+            .expect("a budget warning");
+        assert!(
+            w.reason.contains("train_size") && w.reason.contains("canvas"),
+            "{w}"
+        );
+        assert!(crate::budget::check(&d.config).is_ok());
+        assert_eq!(
+            d.config.data,
+            crate::params::DataKind::Scenes,
+            "the rest of the link stays"
+        );
+        // Without the check (the CLI's --force) it is taken as written.
+        let forced = decode_unchecked(
+            ExperimentConfig::default(),
+            "data=scenes&canvas=128&train_size=100000",
+        );
+        assert!(forced.warnings.is_empty() && forced.config.train_size == 100000);
     }
 
     #[test]

@@ -280,8 +280,10 @@ fn reproduce_writes_a_report_folder() {
     assert!(dir.join("colour-shape.svg").exists() && dir.join("colour-shape.csv").exists());
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
-    assert_eq!(json[0]["results"].as_array().unwrap().len(), 6);
-    assert!(json[0]["verdict"]["evidence"].is_string());
+    let colour = &json["presets"][0];
+    assert_eq!(colour["results"].as_array().unwrap().len(), 6);
+    assert!(colour["verdict"]["evidence"].is_string());
+    assert_eq!(json["skipped"][0], "your-data");
     let (ok, list, _) = cli(&["reproduce", "--list"]);
     assert!(
         ok && list.contains("loss-head") && list.contains("sweep="),
@@ -289,4 +291,149 @@ fn reproduce_writes_a_report_folder() {
     );
     let (ok, _, err) = cli(&["reproduce", "--only", "figure-9"]);
     assert!(!ok && err.contains("no such preset"), "{err}");
+}
+
+#[test]
+fn an_interrupted_sweep_keeps_the_runs_it_finished() {
+    let csv = temp("interrupted.csv");
+    let _ = std::fs::remove_file(&csv);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_contrastive-playground"))
+        .args([
+            "sweep",
+            "--quiet",
+            "--config",
+            "data=randbit&train_size=256&test_size=32&batch=32&width=0.25&head_width=16&out_dim=8&steps=40&eval_every=10&checkpoints=1",
+            "--vary",
+            "bits=0,1,2,3,4",
+            "--out",
+            csv.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let rows = |text: &str| text.lines().count().saturating_sub(1);
+    let start = std::time::Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&csv).unwrap_or_default();
+        if rows(&text) >= 2 {
+            break;
+        }
+        assert!(
+            start.elapsed().as_secs() < 120,
+            "no rows after 2 minutes: {text}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // as Ctrl-C or a crash would
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(rows(&text) >= 2 && rows(&text) < 5, "{text}");
+    let columns = text.lines().next().unwrap().split(',').count();
+    for line in text.lines().skip(1) {
+        assert!(line.starts_with(|c: char| c.is_ascii_digit()), "{line}");
+        assert!(
+            line.split(',').count() >= columns,
+            "a half-written row: {line}"
+        );
+    }
+}
+
+#[test]
+fn three_shards_merged_equal_one_run_byte_for_byte() {
+    let config = "data=randbit&train_size=64&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&steps=2&eval_every=1&checkpoints=1";
+    let sweep = |extra: &[&str], json: &std::path::Path, csv: &std::path::Path| {
+        let mut args = vec![
+            "sweep",
+            "--quiet",
+            "--config",
+            config,
+            "--vary",
+            "bits=0,2,4",
+            "--seeds",
+            "2",
+            "--json",
+            json.to_str().unwrap(),
+            "--out",
+            csv.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let (ok, _, err) = cli(&args);
+        assert!(ok, "{err}");
+    };
+    let (whole_json, whole_csv) = (temp("whole.json"), temp("whole.csv"));
+    sweep(&[], &whole_json, &whole_csv);
+    let shard_files: Vec<std::path::PathBuf> = (1..=3)
+        .map(|k| {
+            let (json, csv) = (
+                temp(&format!("shard{k}.json")),
+                temp(&format!("shard{k}.csv")),
+            );
+            sweep(&["--shard", &format!("{k}/3")], &json, &csv);
+            json
+        })
+        .collect();
+    let (merged_json, merged_csv) = (temp("merged.json"), temp("merged.csv"));
+    let mut args = vec!["merge", "--out", merged_csv.to_str().unwrap(), "--json"];
+    args.push(merged_json.to_str().unwrap());
+    args.extend(shard_files.iter().map(|p| p.to_str().unwrap()));
+    let (ok, out, err) = cli(&args);
+    assert!(ok && out.contains("6 runs merged"), "{err}");
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).unwrap();
+    assert_eq!(read(&merged_csv), read(&whole_csv));
+    assert_eq!(read(&merged_json), read(&whole_json));
+    // A shard left out is named.
+    let (ok, _, err) = cli(&[
+        "merge",
+        "--out",
+        temp("partial.csv").to_str().unwrap(),
+        shard_files[0].to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("missing"), "{err}");
+
+    // The same for a whole report folder.
+    let reproduce = |dir: &std::path::Path, shard: Option<&str>| {
+        let mut args = vec![
+            "reproduce",
+            "--scale",
+            "tiny",
+            "--seeds",
+            "2",
+            "--quiet",
+            "--only",
+            "colour-shape",
+            "--out",
+            dir.to_str().unwrap(),
+        ];
+        if let Some(s) = shard {
+            args.extend(["--shard", s]);
+        }
+        let (ok, _, err) = cli(&args);
+        assert!(ok, "{err}");
+    };
+    let whole = temp("report-whole");
+    reproduce(&whole, None);
+    let dirs: Vec<std::path::PathBuf> = (1..=3)
+        .map(|k| {
+            let d = temp(&format!("report-shard{k}"));
+            reproduce(&d, Some(&format!("{k}/3")));
+            d
+        })
+        .collect();
+    let merged = temp("report-merged");
+    let mut args = vec!["merge", "--out", merged.to_str().unwrap()];
+    args.extend(dirs.iter().map(|d| d.to_str().unwrap()));
+    let (ok, _, err) = cli(&args);
+    assert!(ok, "{err}");
+    for file in [
+        "report.md",
+        "results.json",
+        "colour-shape.csv",
+        "colour-shape.svg",
+    ] {
+        assert_eq!(
+            read(&merged.join(file)),
+            read(&whole.join(file)),
+            "{file} differs"
+        );
+    }
 }

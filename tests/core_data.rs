@@ -4,7 +4,7 @@ use cpg::data::augment::Augment;
 use cpg::data::colour::rgb_to_hsv;
 use cpg::data::{Dataset, generate};
 use cpg::params::{DataKind, Domain, ExperimentConfig, PARAMS};
-use cpg::url::{decode, encode};
+use cpg::url::{decode, decode_unchecked, encode};
 use proptest::prelude::*;
 
 fn small(query: &str) -> ExperimentConfig {
@@ -54,12 +54,23 @@ proptest! {
     #[test]
     fn codec_round_trips_every_valid_config(c in any_config()) {
         let q = encode(&c);
-        let d = decode(&q);
+        let base = ExperimentConfig::default;
+        let d = decode_unchecked(base(), &q);
         prop_assert!(d.warnings.is_empty(), "{q}: {:?}", d.warnings);
         prop_assert_eq!(&d.config, &c);
         // Also through a full URL with the query, and through a hash.
-        prop_assert_eq!(&decode(&format!("https://x.org/play/?{q}")).config, &c);
-        prop_assert_eq!(&decode(&format!("#{q}")).config, &c);
+        prop_assert_eq!(&decode_unchecked(base(), &format!("https://x.org/play/?{q}")).config, &c);
+        prop_assert_eq!(&decode_unchecked(base(), &format!("#{q}")).config, &c);
+        // With the memory budget: as written when it fits, else refused with a warning and a
+        // config that fits.
+        let checked = decode(&q);
+        match cpg::budget::check(&c) {
+            Ok(_) => prop_assert_eq!(&checked.config, &c),
+            Err(_) => {
+                prop_assert!(checked.warnings.iter().any(|w| w.key == "budget"));
+                prop_assert!(cpg::budget::check(&checked.config).is_ok());
+            }
+        }
     }
 
     #[test]

@@ -44,6 +44,7 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
                 args.config
                     .as_deref()
                     .unwrap_or("data=objects&image_size=32&train_size=10000&test_size=32"),
+                false,
             )?;
             let mut times: Vec<f64> = (0..args.repeat.max(1))
                 .map(|_| {
@@ -72,6 +73,7 @@ pub fn bench(args: BenchArgs) -> Result<(), CliError> {
                 args.config
                     .as_deref()
                     .unwrap_or("batch=256&train_size=2048&test_size=32"),
+                false,
             )?;
             let backend = BackendKind::from(args.backend);
             let ds = Arc::new(generate(&config, None)?);

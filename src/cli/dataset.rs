@@ -15,6 +15,9 @@ pub struct DatasetArgs {
     /// The experiment: a page URL, `?query`, `#hash` or bare `key=value&...`.
     #[arg(long, default_value = "")]
     config: String,
+    /// Run a config over the memory budget anyway (see README, "Limits").
+    #[arg(long)]
+    force: bool,
     /// Write a grid of samples (two augmented views each, labels underneath) to this PNG.
     #[arg(long)]
     png: Option<PathBuf>,
@@ -31,7 +34,7 @@ pub struct DatasetArgs {
 }
 
 pub fn run(args: DatasetArgs) -> Result<(), CliError> {
-    let (config, _) = config_from_arg(None, None, &args.config)?;
+    let (config, _) = config_from_arg(None, None, &args.config, args.force)?;
     let file = read_data_files(&args.data_file, config.image_size)?;
     let start = Instant::now();
     let ds = generate(&config, file.as_ref())?;

@@ -2,6 +2,8 @@
 
 mod bench;
 mod dataset;
+mod files;
+mod merge;
 mod reproduce;
 mod sweep;
 mod train;
@@ -18,7 +20,7 @@ use crate::learn::train::TrainError;
 use crate::params::ExperimentConfig;
 use crate::presets::Preset;
 use crate::sweep::{SweepError, SweepSpec};
-use crate::url::decode_onto;
+use crate::url::{decode_onto, decode_unchecked};
 
 /// Why a command failed: the error of the layer that failed, or a file or argument problem.
 /// Every message names the key, file or step.
@@ -83,9 +85,19 @@ impl CliError {
     }
 }
 
-/// Writes `text` to `path`, naming the path on failure.
+/// Reads a text file, naming it on failure.
+pub(crate) fn read_text(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path).map_err(CliError::file(path))
+}
+
+/// Writes `text` to `path` whole or not at all (a temporary file renamed into place, so an
+/// interrupted run never leaves half a file), naming the path on failure.
 pub(crate) fn write_file(path: &Path, text: impl AsRef<[u8]>) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(CliError::file(path))
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, text).map_err(CliError::file(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(CliError::file(path))
 }
 
 #[derive(Parser)]
@@ -109,6 +121,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Run every preset's sweep and write a report folder (markdown, SVG charts, CSV).
     Reproduce(reproduce::ReproduceArgs),
+    /// Merge the shards of a sweep (`--json` files) or of `reproduce` (folders).
+    Merge(merge::MergeArgs),
     /// Benchmarks: dataset generation speed, training throughput.
     Bench(bench::BenchArgs),
 }
@@ -152,6 +166,7 @@ pub fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Reproduce(args) => reproduce::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Bench(args) => bench::bench(args),
     };
     match result {
@@ -180,6 +195,7 @@ pub(crate) fn config_from_arg(
     preset: Option<&str>,
     scale: Option<Scale>,
     text: &str,
+    force: bool,
 ) -> Result<(ExperimentConfig, Option<SweepSpec>), CliError> {
     let preset = preset
         .map(|name| find_preset("--preset", name))
@@ -188,17 +204,26 @@ pub(crate) fn config_from_arg(
     if let Some(scale) = scale {
         scale.apply(preset, &mut base);
     }
-    let decoded = decode_onto(base, text);
+    // The memory budget, unless `--force`d (then a big config is taken as written).
+    let decoded = if force {
+        decode_unchecked(base, text)
+    } else {
+        decode_onto(base, text)
+    };
     if decoded.warnings.is_empty() {
         return Ok((decoded.config, decoded.sweep));
     }
     for w in &decoded.warnings {
         eprintln!("config: {w}");
     }
+    if decoded.warnings.iter().any(|w| w.key == "budget") {
+        eprintln!("config: pass --force to run it anyway");
+    }
     Err(CliError::Config(decoded.warnings.len()))
 }
 
-/// Reads `--data-file` paths (files, or directories walked recursively) as the loaders' input.
+/// Reads `--data-file` paths (files, or folders walked with the limits of `files.rs`) as the
+/// loaders' input.
 pub(crate) fn read_data_files(
     paths: &[PathBuf],
     image_size: usize,
@@ -206,46 +231,6 @@ pub(crate) fn read_data_files(
     if paths.is_empty() {
         return Ok(None);
     }
-    let mut files = Vec::new();
-    for path in paths {
-        collect(path, path, &mut files)?;
-    }
+    let files = files::read_all(paths)?;
     Ok(Some(load_files(&files, image_size)?))
-}
-
-fn collect(root: &Path, path: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), CliError> {
-    let meta = std::fs::metadata(path).map_err(CliError::file(path))?;
-    if meta.is_dir() {
-        let mut entries: Vec<_> = std::fs::read_dir(path)
-            .map_err(CliError::file(path))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for entry in entries {
-            collect(root, &entry, out)?;
-        }
-        return Ok(());
-    }
-    if meta.len() > crate::data::loaders::MAX_FILE_BYTES as u64 {
-        return Err(CliError::Usage(format!(
-            "{}: {} bytes is over the {} byte limit",
-            path.display(),
-            meta.len(),
-            crate::data::loaders::MAX_FILE_BYTES
-        )));
-    }
-    // Names relative to the given directory keep class folders ("cats/001.png").
-    let base = if root == path {
-        root.parent().unwrap_or(root)
-    } else {
-        root
-    };
-    let name = path
-        .strip_prefix(base)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .into_owned();
-    let bytes = std::fs::read(path).map_err(CliError::file(path))?;
-    out.push((name, bytes));
-    Ok(())
 }

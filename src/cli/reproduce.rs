@@ -1,12 +1,16 @@
 //! `reproduce`: every preset's sweep over several seeds, natively, into a report folder — the
 //! paper's findings at our scale, each with one verdict computed from the runs (holds, or not
 //! shown at this scale, with the numbers). Everything is rewritten after every run, so a
-//! stopped run keeps what it finished.
+//! stopped run keeps what it finished. `--shard K/N` runs every N-th run of every sweep, for
+//! a cluster; `merge` puts the shards' folders back together.
+//!
+//! The report (`report.md`, `results.json`, one CSV and SVG per finding) depends only on the
+//! runs, so merged shards equal an unsharded run byte for byte; times go to `timing.json`.
 
 use clap::Args;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::sweep::{effect_svg, run_sweep};
@@ -14,7 +18,8 @@ use super::train::Backend;
 use super::{CliError, Scale, find_preset, read_data_files, write_file};
 use crate::learn::backend::BackendKind;
 use crate::presets::{PRESETS, Preset};
-use crate::sweep::{SweepResult, SweepSpec};
+use crate::sweep::SweepResult;
+use crate::sweep::shard::Shard;
 use crate::url::encode_with_sweep;
 use crate::verdict::{Outcome, Verdict};
 
@@ -32,6 +37,10 @@ pub struct ReproduceArgs {
     /// Only these presets (repeat); default all. `your-data` runs only with `--data-file`.
     #[arg(long)]
     only: Vec<String>,
+    /// Run only every N-th run of each sweep, starting at the K-th (`K/N`); merge the shards'
+    /// folders with `contrastive-playground merge`.
+    #[arg(long)]
+    shard: Option<Shard>,
     /// An MNIST IDX pair or CIFAR-10 .bin for the `your-data` preset.
     #[arg(long = "data-file")]
     data_file: Vec<PathBuf>,
@@ -45,14 +54,26 @@ pub struct ReproduceArgs {
     quiet: bool,
 }
 
-/// What one preset produced, as saved in `results.json`.
-#[derive(Serialize)]
-struct PresetReport {
-    preset: &'static str,
-    link: String,
-    seconds: f64,
-    verdict: Verdict,
-    results: Vec<SweepResult>,
+/// What one preset produced.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PresetReport {
+    pub preset: String,
+    pub link: String,
+    pub verdict: Verdict,
+    pub results: Vec<SweepResult>,
+}
+
+/// `results.json`: how the report was made and every run.
+#[derive(Serialize, Deserialize)]
+pub struct Results {
+    pub scale: String,
+    pub seeds: usize,
+    pub backend: String,
+    /// `K/N` for one shard's folder; absent for a whole run (or a merged one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    pub skipped: Vec<String>,
+    pub presets: Vec<PresetReport>,
 }
 
 pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
@@ -80,11 +101,17 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
         })
         .collect();
     std::fs::create_dir_all(&args.out).map_err(CliError::file(&args.out))?;
-    let write = |name: &str, text: &str| write_file(&args.out.join(name), text);
     let backend = BackendKind::from(args.backend);
     let start = Instant::now();
-    let mut reports: Vec<(&Preset, PresetReport)> = Vec::new();
-    let mut skipped = Vec::new();
+    let mut results = Results {
+        scale: format!("{:?}", args.scale).to_lowercase(),
+        seeds: args.seeds,
+        backend: backend.name().into(),
+        shard: args.shard.map(|s| s.to_string()),
+        skipped: Vec::new(),
+        presets: Vec::new(),
+    };
+    let mut minutes = serde_json::Map::new();
     for preset in chosen {
         let mut base = preset.experiment();
         args.scale.apply(Some(preset), &mut base);
@@ -93,7 +120,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
                 Some(f) => Some(f),
                 None => {
                     eprintln!("{}: skipped (needs --data-file)", preset.name);
-                    skipped.push(preset.name);
+                    results.skipped.push(preset.name.into());
                     continue;
                 }
             }
@@ -107,38 +134,27 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
         let link = encode_with_sweep(&base, Some(&spec));
         eprintln!("== {} ({} runs): {link}", preset.name, spec.runs());
         let t = Instant::now();
-        let save = |results: &[SweepResult], done: &[(&Preset, PresetReport)]| {
-            write(&format!("{}.csv", preset.name), &spec.csv(results))?;
-            write(
-                &format!("{}.svg", preset.name),
-                &effect_svg(
-                    &format!("{} — {}", preset.title, spec.effect.label()),
-                    &spec,
-                    results,
-                    preset.reference_lines(),
-                ),
-            )?;
-            let current = PresetReport {
-                preset: preset.name,
-                link: link.clone(),
-                seconds: t.elapsed().as_secs_f64(),
-                verdict: preset.verdict(results),
-                results: results.to_vec(),
-            };
-            let mut all: Vec<(&Preset, &PresetReport)> =
-                done.iter().map(|(p, r)| (*p, r)).collect();
-            all.push((preset, &current));
-            write("report.md", &markdown(&args, &all, &skipped, start))?;
-            let json: Vec<&PresetReport> = all.iter().map(|(_, r)| *r).collect();
-            write(
-                "results.json",
-                &serde_json::to_string_pretty(&json).expect("serialisable"),
-            )
-        };
-        let results = run_sweep(&spec, &base, file.as_ref(), backend, args.quiet, |r| {
-            save(r, &reports)
-        })?;
-        let verdict = preset.verdict(&results);
+        results.presets.push(PresetReport {
+            preset: preset.name.into(),
+            link,
+            verdict: preset.verdict(&[]),
+            results: Vec::new(),
+        });
+        let done = run_sweep(
+            &spec,
+            &base,
+            args.shard,
+            file.as_ref(),
+            backend,
+            args.quiet,
+            |finished| {
+                let last = results.presets.last_mut().expect("pushed above");
+                last.results = finished.to_vec();
+                last.verdict = preset.verdict(finished);
+                write_report(&args.out, &results)
+            },
+        )?;
+        let verdict = preset.verdict(&done);
         eprintln!(
             "  {}: {}",
             match verdict.outcome {
@@ -147,71 +163,105 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
             },
             verdict.evidence
         );
-        reports.push((
-            preset,
-            PresetReport {
-                preset: preset.name,
-                link,
-                seconds: t.elapsed().as_secs_f64(),
-                verdict,
-                results,
-            },
-        ));
+        minutes.insert(
+            preset.name.into(),
+            (t.elapsed().as_secs_f64() / 60.0).into(),
+        );
+        write_file(
+            &args.out.join("timing.json"),
+            serde_json::to_string_pretty(&serde_json::json!({
+                "threads": std::thread::available_parallelism().map_or(1, |t| t.get()),
+                "minutes": minutes,
+                "total_minutes": start.elapsed().as_secs_f64() / 60.0,
+            }))
+            .expect("serialisable"),
+        )?;
     }
-    let all: Vec<(&Preset, &PresetReport)> = reports.iter().map(|(p, r)| (*p, r)).collect();
-    write("report.md", &markdown(&args, &all, &skipped, start))?;
-    let held = reports.iter().filter(|(_, r)| r.verdict.holds()).count();
+    write_report(&args.out, &results)?;
+    let held = results.presets.iter().filter(|r| r.verdict.holds()).count();
     println!(
         "{} findings, {} runs in {:.1} min; {held} hold, {} not shown at this scale\nreport: {}",
-        reports.len(),
-        reports.iter().map(|(_, r)| r.results.len()).sum::<usize>(),
+        results.presets.len(),
+        results
+            .presets
+            .iter()
+            .map(|r| r.results.len())
+            .sum::<usize>(),
         start.elapsed().as_secs_f64() / 60.0,
-        reports.len() - held,
+        results.presets.len() - held,
         args.out.join("report.md").display()
     );
     Ok(())
 }
 
-fn markdown(
-    args: &ReproduceArgs,
-    reports: &[(&Preset, &PresetReport)],
-    skipped: &[&str],
-    start: Instant,
-) -> String {
+/// Writes the whole report folder from `results`: `report.md`, `results.json`, and a CSV and
+/// an SVG effect chart per finding.
+pub fn write_report(dir: &Path, results: &Results) -> Result<(), CliError> {
+    let write = |name: &str, text: &str| write_file(&dir.join(name), text);
+    for r in &results.presets {
+        let Some(preset) = Preset::find(&r.preset) else {
+            continue;
+        };
+        let spec = preset
+            .sweep_spec()
+            .with_seeds(results.seeds)
+            .map_err(|e| CliError::Usage(format!("{}: {e}", r.preset)))?;
+        write(&format!("{}.csv", preset.name), &spec.csv(&r.results))?;
+        write(
+            &format!("{}.svg", preset.name),
+            &effect_svg(
+                &format!("{} — {}", preset.title, spec.effect.label()),
+                &spec,
+                &r.results,
+                preset.reference_lines(),
+            ),
+        )?;
+    }
+    write("report.md", &markdown(results))?;
+    write(
+        "results.json",
+        &serde_json::to_string_pretty(results).expect("serialisable"),
+    )
+}
+
+fn markdown(results: &Results) -> String {
     let mut md = String::from("# Contrastive Playground — the paper's findings at our scale\n\n");
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get());
-    let scale = format!("{:?}", args.scale).to_lowercase();
+    let scale = &results.scale;
     let _ = writeln!(
         md,
-        "Scale `{scale}`, {} seeds per point, backend {}, {threads} CPU threads, {:.1} min in \
-         all. Regenerate with `contrastive-playground reproduce --scale {scale} --seeds {} --out \
-         {}`.\n\nEach finding has one verdict: it **holds** when every check exceeds its margin \
-         (at least 0.05 and twice the pooled seed spread), in the predicted direction, after \
-         its gate (the feature was learnable at all); otherwise it is **not shown at this \
-         scale**, with the check that failed.\n",
-        args.seeds,
-        BackendKind::from(args.backend).name(),
-        start.elapsed().as_secs_f64() / 60.0,
-        args.seeds,
-        args.out.display()
+        "Scale `{scale}`, {} seeds per point, backend {}{}. Regenerate with \
+         `contrastive-playground reproduce --scale {scale} --seeds {}`.\n\nEach finding has one \
+         verdict: it **holds** when every check exceeds its margin (at least 0.05 and twice the \
+         pooled seed spread), in the predicted direction, after its gate (the feature was \
+         learnable at all); otherwise it is **not shown at this scale**, with the check that \
+         failed.\n",
+        results.seeds,
+        results.backend,
+        results
+            .shard
+            .as_ref()
+            .map_or(String::new(), |s| format!(", shard {s} only")),
+        results.seeds,
     );
-    md.push_str("| finding | runs | minutes | verdict |\n|---|---|---|---|\n");
-    for (p, r) in reports {
+    md.push_str("| finding | runs | verdict |\n|---|---|---|\n");
+    for r in &results.presets {
+        let title = Preset::find(&r.preset).map_or(r.preset.as_str(), |p| p.title);
         let _ = writeln!(
             md,
-            "| [{}](#{}) | {} | {:.1} | {} |",
-            p.title,
-            p.name,
+            "| [{title}](#{}) | {} | {} |",
+            r.preset,
             r.results.len(),
-            r.seconds / 60.0,
             verdict_word(&r.verdict)
         );
     }
-    for name in skipped {
-        let _ = writeln!(md, "| {name} | skipped: needs `--data-file` | | |");
+    for name in &results.skipped {
+        let _ = writeln!(md, "| {name} | skipped: needs `--data-file` | |");
     }
-    for (p, r) in reports {
-        let spec: SweepSpec = p.sweep_spec();
+    for r in &results.presets {
+        let Some(p) = Preset::find(&r.preset) else {
+            continue;
+        };
+        let spec = p.sweep_spec();
         let _ = write!(
             md,
             "\n<a id=\"{}\"></a>\n## {}\n\n{}\n\n*How this differs from the paper:* {}\n\n\
@@ -229,8 +279,7 @@ fn markdown(
             spec.effect.label(),
             spec.markdown_table(&r.results)
         );
-        let failed: Vec<&SweepResult> = r.results.iter().filter(|x| x.failed.is_some()).collect();
-        for f in failed {
+        for f in r.results.iter().filter(|x| x.failed.is_some()) {
             let _ = writeln!(
                 md,
                 "- failed run {} seed {}: {}",

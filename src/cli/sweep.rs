@@ -15,14 +15,26 @@ use crate::params::ExperimentConfig;
 use crate::presets::Preset;
 use crate::render::svg::line_chart_file;
 use crate::sweep::report::EffectLine;
+use crate::sweep::shard::Shard;
 use crate::sweep::{Metric, SweepResult, SweepRun, SweepSpec, chart_series};
 use crate::url::encode_with_sweep;
+
+/// A sweep's runs as JSON (`--json`): its link (base config, grid, seeds) and every result, so
+/// shards can be merged.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct SweepOutput {
+    pub link: String,
+    pub results: Vec<SweepResult>,
+}
 
 #[derive(Args)]
 pub struct SweepArgs {
     /// The base experiment (a link; a `sweep=` in it is used when there is no `--vary`).
     #[arg(long, default_value = "")]
     config: String,
+    /// Run a config over the memory budget anyway (see README, "Limits").
+    #[arg(long)]
+    force: bool,
     /// Start from a preset: its experiment and its sweep. `--config` and `--vary` override.
     #[arg(long)]
     preset: Option<String>,
@@ -46,6 +58,13 @@ pub struct SweepArgs {
     /// The effect chart as SVG.
     #[arg(long)]
     svg: Option<PathBuf>,
+    /// The link and every run as JSON, for `merge`.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Run only every N-th run of the grid, starting at the K-th (`K/N`); merge the shards'
+    /// `--json` files with `contrastive-playground merge`.
+    #[arg(long)]
+    shard: Option<Shard>,
     #[arg(long = "data-file")]
     data_file: Vec<PathBuf>,
     #[arg(long)]
@@ -59,12 +78,16 @@ pub struct SweepArgs {
 pub fn run_sweep(
     spec: &SweepSpec,
     base: &ExperimentConfig,
+    shard: Option<Shard>,
     file: Option<&LoadedSet>,
     backend: BackendKind,
     quiet: bool,
     mut finished: impl FnMut(&[SweepResult]) -> Result<(), CliError>,
 ) -> Result<Vec<SweepResult>, CliError> {
-    let mut sweep = SweepRun::new(spec.clone(), base);
+    let mut sweep = match shard {
+        Some(shard) => SweepRun::sharded(spec.clone(), base, shard),
+        None => SweepRun::new(spec.clone(), base),
+    };
     let total = sweep.points.len();
     while let Some(point) = sweep.current().cloned() {
         let seed = if spec.seeds > 1 {
@@ -105,27 +128,44 @@ pub fn effect_svg(
     line_chart_file(title, &chart_series(&lines), &spec.chart_axes())
 }
 
-/// Writes the CSV (and the chart) of what has finished so far.
-fn save(
+/// Where a sweep's outputs go.
+pub struct Outputs<'a> {
+    pub csv: Option<&'a Path>,
+    pub svg: Option<&'a Path>,
+    pub json: Option<&'a Path>,
+    pub references: &'a [EffectLine],
+}
+
+/// Writes the CSV, the chart and the JSON of what has finished so far.
+pub fn save(
     spec: &SweepSpec,
+    link: &str,
     results: &[SweepResult],
-    csv: Option<&Path>,
-    svg: Option<(&Path, &[EffectLine])>,
+    out: &Outputs,
 ) -> Result<(), CliError> {
-    if let Some(path) = csv {
+    if let Some(path) = out.csv {
         write_file(path, spec.csv(results))?;
     }
-    if let Some((path, references)) = svg {
+    if let Some(path) = out.svg {
+        let svg = effect_svg(spec.effect.label(), spec, results, out.references.to_vec());
+        write_file(path, svg)?;
+    }
+    if let Some(path) = out.json {
+        let output = SweepOutput {
+            link: link.to_string(),
+            results: results.to_vec(),
+        };
         write_file(
             path,
-            effect_svg(spec.effect.label(), spec, results, references.to_vec()),
+            serde_json::to_string_pretty(&output).expect("serialisable"),
         )?;
     }
     Ok(())
 }
 
 pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
-    let (base, link_sweep) = config_from_arg(args.preset.as_deref(), args.scale, &args.config)?;
+    let (base, link_sweep) =
+        config_from_arg(args.preset.as_deref(), args.scale, &args.config, args.force)?;
     let preset = args.preset.as_deref().and_then(Preset::find);
     let mut spec = if args.vary.is_empty() {
         link_sweep
@@ -155,20 +195,26 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         .map(|p| p.reference_lines())
         .unwrap_or_default();
     let file = read_data_files(&args.data_file, base.image_size)?;
-    eprintln!(
-        "sweep {} runs: {}",
-        spec.runs(),
-        encode_with_sweep(&base, Some(&spec))
-    );
+    let link = encode_with_sweep(&base, Some(&spec));
+    let shard = args
+        .shard
+        .map_or(String::new(), |s| format!(" (shard {s})"));
+    eprintln!("sweep {} runs{shard}: {link}", spec.runs());
     let start = Instant::now();
-    let svg = args.svg.as_deref().map(|p| (p, &references[..]));
+    let outputs = Outputs {
+        csv: args.out.as_deref(),
+        svg: args.svg.as_deref(),
+        json: args.json.as_deref(),
+        references: &references,
+    };
     let results = run_sweep(
         &spec,
         &base,
+        args.shard,
         file.as_ref(),
         args.backend.into(),
         args.quiet,
-        |results| save(&spec, results, args.out.as_deref(), svg),
+        |results| save(&spec, &link, results, &outputs),
     )?;
     println!("\n{}\n", spec.effect.label());
     print!("{}", spec.markdown_table(&results));

@@ -36,6 +36,9 @@ pub struct TrainArgs {
     /// The experiment: a page URL, `?query`, `#hash` or bare `key=value&...`.
     #[arg(long, default_value = "")]
     config: String,
+    /// Run a config over the memory budget anyway (see README, "Limits").
+    #[arg(long)]
+    force: bool,
     /// Start from a preset's experiment (see `reproduce --list`); `--config` overrides it.
     #[arg(long)]
     preset: Option<String>,
@@ -102,7 +105,8 @@ pub fn train_one(
 }
 
 pub fn run(args: TrainArgs) -> Result<(), CliError> {
-    let (config, _) = config_from_arg(args.preset.as_deref(), args.scale, &args.config)?;
+    let (config, _) =
+        config_from_arg(args.preset.as_deref(), args.scale, &args.config, args.force)?;
     let file = read_data_files(&args.data_file, config.image_size)?;
     let ds = Arc::new(generate(&config, file.as_ref())?);
     eprintln!(

@@ -46,12 +46,13 @@ impl Augment {
         let (sy, sx) = (ch / h as f32, cw / w as f32);
         for y in 0..h {
             let fy = (y0 + (y as f32 + 0.5) * sy - 0.5).clamp(0.0, (image.height - 1) as f32);
-            let (iy, wy) = (fy as usize, fy - (fy as usize) as f32);
-            let iy1 = (iy + 1).min(image.height - 1);
+            // Clamped as integers too: f32 cannot hold every index of a very wide image.
+            let iy = (fy as usize).min(image.height - 1);
+            let (wy, iy1) = (fy - iy as f32, (iy + 1).min(image.height - 1));
             for x in 0..w {
                 let fx = (x0 + (x as f32 + 0.5) * sx - 0.5).clamp(0.0, (image.width - 1) as f32);
-                let (ix, wx) = (fx as usize, fx - (fx as usize) as f32);
-                let ix1 = (ix + 1).min(image.width - 1);
+                let ix = (fx as usize).min(image.width - 1);
+                let (wx, ix1) = (fx - ix as f32, (ix + 1).min(image.width - 1));
                 let ox = if flip { w - 1 - x } else { x };
                 for k in 0..c {
                     let g = |yy, xx| image.get(k, yy, xx) as f32;

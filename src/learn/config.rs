@@ -3,10 +3,7 @@
 
 use crate::params::{ConvKind, EncoderKind, ExperimentConfig, LossKind};
 
-/// Channel count scaled by the width multiplier (at least 4).
-pub fn scaled(base: usize, width: f32) -> usize {
-    ((base as f32 * width).round() as usize).max(4)
-}
+pub use crate::params::{representation_dim, scaled};
 
 /// What the encoder is and what it sees.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -41,11 +38,6 @@ impl EncoderConfig {
     pub fn representation_dim(&self) -> usize {
         representation_dim(self.width)
     }
-}
-
-/// Width of the representation for a width multiplier.
-pub fn representation_dim(width: f32) -> usize {
-    scaled(128, width)
 }
 
 /// The projection head: `depth` Linear layers (0 = identity).

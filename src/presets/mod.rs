@@ -300,6 +300,13 @@ impl Preset {
         PRESETS.iter().find(|p| p.name == name)
     }
 
+    /// The preset whose sweep has these axes (its published numbers go on that sweep's chart).
+    pub fn find_by_sweep(spec: &SweepSpec) -> Option<&'static Preset> {
+        PRESETS
+            .iter()
+            .find(|p| !p.demo && p.sweep_spec().axes == spec.axes)
+    }
+
     /// Names for error messages.
     pub fn names() -> String {
         PRESETS

@@ -5,6 +5,7 @@
 
 pub mod report;
 pub mod run;
+pub mod shard;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -28,6 +28,18 @@ impl SweepRun {
         }
     }
 
+    /// Only shard `shard`'s runs of the grid.
+    pub fn sharded(spec: SweepSpec, base: &ExperimentConfig, shard: super::shard::Shard) -> Self {
+        let mut run = Self::new(spec, base);
+        run.points = std::mem::take(&mut run.points)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| shard.takes(*i))
+            .map(|(_, p)| p)
+            .collect();
+        run
+    }
+
     /// The point now running (or next to run).
     pub fn current(&self) -> Option<&SweepPoint> {
         self.points.get(self.results.len())

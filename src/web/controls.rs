@@ -43,11 +43,13 @@ fn Knob(
     let value = move || config.with(|c| c.get(key).unwrap_or_default());
     let apply = move |text: String| {
         let mut next = config.get_untracked();
-        match next.set(key, &text) {
-            Ok(()) => {
+        match next.set(key, &text).map(|_| crate::budget::check(&next)) {
+            Ok(Ok(_)) => {
                 error.set(None);
                 config.set(next);
             }
+            // Each value in range, but together too big: refused before anything is made.
+            Ok(Err(over)) => error.set(Some(format!("{key}={text} refused: {over}"))),
             Err(e) => error.set(Some(e.to_string())),
         }
     };

@@ -1,6 +1,6 @@
 //! MNIST's IDX format: an images file (`0x00000803`) and its labels file (`0x00000801`).
 
-use super::{LoadError, LoadedSet, Sniffed, check_count, malformed, mixed, unpaired};
+use super::{LoadError, LoadedSet, MAX_IDX_SIDE, Sniffed, check_count, malformed, mixed, unpaired};
 use crate::data::image::Image;
 
 enum Idx<'a> {
@@ -37,6 +37,16 @@ fn parse_idx<'a>(name: &str, b: &'a [u8]) -> Result<Idx<'a>, LoadError> {
             return Err(malformed(
                 name,
                 format!("header says {n} images of {rows}x{cols}"),
+            ));
+        }
+        // Checked before a byte is used: sides our generators and encoders can take.
+        [n, rows, cols] if rows > MAX_IDX_SIDE || cols > MAX_IDX_SIDE => {
+            return Err(malformed(
+                name,
+                format!(
+                    "header says {n} images of {rows}x{cols}; images over \
+                     {MAX_IDX_SIDE}x{MAX_IDX_SIDE} are not supported (resize them)"
+                ),
             ));
         }
         [n, rows, cols] => format!("{n} images of {rows}x{cols}"),

@@ -21,6 +21,11 @@ pub const MAX_FILE_BYTES: usize = 256 << 20;
 pub const MAX_IMAGES: usize = 100_000;
 /// Image files wider or taller than this are refused before their pixels are decoded.
 pub const MAX_IMAGE_SIDE: u32 = 8192;
+/// IDX images keep their size: wider or taller than this is refused from the header.
+pub const MAX_IDX_SIDE: usize = 128;
+/// Largest accepted number of files, and of bytes over all of them.
+pub const MAX_FILES: usize = MAX_IMAGES;
+pub const MAX_TOTAL_BYTES: usize = 1 << 30;
 
 /// A loaded, labelled image set.
 #[derive(Clone, Debug)]

@@ -1,0 +1,122 @@
+//! `merge`: the outputs of a sweep or `reproduce` run as shards on several machines, put back
+//! together into what one run would have written.
+
+use clap::Args;
+use std::path::PathBuf;
+
+use super::reproduce::{Results, write_report};
+use super::sweep::{Outputs, SweepOutput, save};
+use super::{CliError, read_text};
+use crate::presets::Preset;
+use crate::sweep::shard::merge;
+use crate::url::decode_unchecked;
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Shards: `sweep --json` files, or `reproduce --shard` folders.
+    #[arg(required = true)]
+    shards: Vec<PathBuf>,
+    /// Sweeps: the merged CSV. Reproduce folders: the merged report folder.
+    #[arg(long)]
+    out: PathBuf,
+    /// Sweeps: the merged effect chart.
+    #[arg(long)]
+    svg: Option<PathBuf>,
+    /// Sweeps: the merged JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
+}
+
+pub fn run(args: MergeArgs) -> Result<(), CliError> {
+    if args.shards.iter().all(|p| p.is_dir()) {
+        return merge_reports(&args);
+    }
+    let outputs: Vec<SweepOutput> = args
+        .shards
+        .iter()
+        .map(|p| {
+            serde_json::from_str(&read_text(p)?).map_err(|e| {
+                CliError::Usage(format!("{}: not a sweep --json file ({e})", p.display()))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let link = &outputs[0].link.clone();
+    if let Some((i, _)) = outputs.iter().enumerate().find(|(_, o)| &o.link != link) {
+        return Err(CliError::Usage(format!(
+            "{}: a shard of another sweep",
+            args.shards[i].display()
+        )));
+    }
+    let decoded = decode_unchecked(Default::default(), link);
+    let spec = decoded
+        .sweep
+        .ok_or_else(|| CliError::Usage(format!("{link}: no sweep in the link")))?;
+    let results = merge(
+        &spec,
+        &decoded.config,
+        outputs.into_iter().map(|o| o.results).collect(),
+    )
+    .map_err(CliError::Usage)?;
+    let references = Preset::find_by_sweep(&spec)
+        .map(|p| p.reference_lines())
+        .unwrap_or_default();
+    let out = Outputs {
+        csv: Some(&args.out),
+        svg: args.svg.as_deref(),
+        json: args.json.as_deref(),
+        references: &references,
+    };
+    save(&spec, link, &results, &out)?;
+    println!("{} runs merged into {}", results.len(), args.out.display());
+    Ok(())
+}
+
+/// `reproduce --shard` folders into one report folder.
+fn merge_reports(args: &MergeArgs) -> Result<(), CliError> {
+    let mut shards: Vec<Results> = args
+        .shards
+        .iter()
+        .map(|dir| {
+            let path = dir.join("results.json");
+            serde_json::from_str(&read_text(&path)?).map_err(|e| {
+                CliError::Usage(format!("{}: not a reproduce report ({e})", path.display()))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let mut merged = shards.remove(0);
+    merged.shard = None;
+    for (k, shard) in shards.into_iter().enumerate() {
+        if (&shard.scale, shard.seeds) != (&merged.scale, merged.seeds) {
+            return Err(CliError::Usage(format!(
+                "{}: another scale or number of seeds",
+                args.shards[k + 1].display()
+            )));
+        }
+        for (mine, theirs) in merged.presets.iter_mut().zip(shard.presets) {
+            mine.results.extend(theirs.results);
+        }
+    }
+    for report in &mut merged.presets {
+        let preset = Preset::find(&report.preset)
+            .ok_or_else(|| CliError::Usage(format!("{}: no such preset", report.preset)))?;
+        let decoded = decode_unchecked(Default::default(), &report.link);
+        let spec = decoded
+            .sweep
+            .ok_or_else(|| CliError::Usage(format!("{}: no sweep", report.link)))?;
+        report.results = merge(
+            &spec,
+            &decoded.config,
+            vec![std::mem::take(&mut report.results)],
+        )
+        .map_err(|e| CliError::Usage(format!("{}: {e}", report.preset)))?;
+        report.verdict = preset.verdict(&report.results);
+    }
+    std::fs::create_dir_all(&args.out).map_err(CliError::file(&args.out))?;
+    write_report(&args.out, &merged)?;
+    println!(
+        "{} findings merged into {}",
+        merged.presets.len(),
+        args.out.join("report.md").display()
+    );
+    Ok(())
+}
