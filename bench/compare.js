@@ -4,8 +4,10 @@
 //  native CPU      ours (`bench train`, flex)        vs PyTorch CPU (bench/pytorch/step.py)
 //  browser WebGPU  ours (the page, in its worker)    vs TF.js WebGPU backend (bench/browser)
 //  browser CPU     ours (the page's CPU fallback)    vs TF.js wasm backend
-//  plus wasm gzip size, load-to-interactive, dataset generation rate in wasm, and resident memory
-//  over a 10,000-step run natively and in the page.
+//  browser CPU     ours with wasm SIMD vs the same page built without it (BENCH_SCALAR_DIST)
+//  plus the download (raw, gzip, brotli per asset; page + CPU worker against 2.5 MB), load to
+//  interactive, time to the first training step on the CPU, dataset generation rate in wasm,
+//  and resident memory over a 10,000-step run natively and in the page.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -35,7 +37,12 @@ const WEB_TIMEOUT_MS = env('BENCH_WEB_TIMEOUT_S', 900) * 1000;
 const TINY = 'train_size=256&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&checkpoints=1';
 
 // The bench page and TF.js beside the app's dist.
-const serve = () => staticServer([['/bench/', path.join(__dirname, 'browser')], ['/node_modules/', path.join(__dirname, 'browser', 'node_modules')], ['/', dist]]);
+const serve = (root = dist) => staticServer([['/bench/', path.join(__dirname, 'browser')], ['/node_modules/', path.join(__dirname, 'browser', 'node_modules')], ['/', root]]);
+// The same page built without `+simd128`, for the side-by-side SIMD row (scripts/bench.sh).
+const scalarDist = process.env.BENCH_SCALAR_DIST ? path.resolve(process.env.BENCH_SCALAR_DIST) : null;
+// The model's training step in GFLOP at the native batch (forward + backward of the ConvNet and
+// head on 2 x batch views of 6x28x28; counted from the layer shapes, README "Performance").
+const GFLOP_PER_STEP_256 = 5.9;
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const results = {};
@@ -144,11 +151,17 @@ async function tfjsRun(browser, base, backend, input) {
   // --- the page ------------------------------------------------------------------------------
   const server = await serve();
   const base = `http://127.0.0.1:${server.address().port}`;
-  const wasm = fs.readdirSync(dist).filter((f) => f.endsWith('.wasm'));
-  const sizes = Object.fromEntries(wasm.map((f) => {
+  // Every asset as served: raw, gzip and brotli (finish-dist.js writes the compressed copies).
+  const fileSize = (f) => { try { return fs.statSync(path.join(dist, f)).size; } catch (e) { return NaN; } };
+  const assets = Object.fromEntries(fs.readdirSync(dist).filter((f) => /\.(html|js|wasm|css)$/.test(f)).map((f) => {
     const bytes = fs.readFileSync(path.join(dist, f));
-    return [f.replace(/-[0-9a-f]{16}/, ''), { bytes: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length }];
+    const gz = fs.existsSync(path.join(dist, f + '.gz')) ? fileSize(f + '.gz') : zlib.gzipSync(bytes, { level: 9 }).length;
+    const br = fs.existsSync(path.join(dist, f + '.br')) ? fileSize(f + '.br') : zlib.brotliCompressSync(bytes).length;
+    return [f.replace(/-[0-9a-f]{16}/, ''), { bytes: bytes.length, gzip: gz, brotli: br }];
   }));
+  // What a first visit downloads (the page and the CPU worker) and what only WebGPU loads.
+  const group = (re) => Object.entries(assets).filter(([f]) => re.test(f)).reduce((t, [, v]) => ({ bytes: t.bytes + v.bytes, gzip: t.gzip + v.gzip, brotli: t.brotli + v.brotli }), { bytes: 0, gzip: 0, brotli: 0 });
+  const sizes = { assets, first_download: group(/^(?!worker_gpu)/), gpu_worker: group(/^worker_gpu/) };
   record('wasm_size', sizes);
   const flags = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: [...flags, '--enable-unsafe-webgpu'] });
@@ -173,6 +186,24 @@ async function tfjsRun(browser, base, backend, input) {
     record('wasm_generation', { text, images_per_s: Number(text.match(/([\d.]+) images\/s/)[1]) });
     await page.close();
   }
+  if (want('first_step_cpu')) {
+    // A first visit on the CPU: navigation until the first training step of the default
+    // experiment has run (Step starts a run paused after its first step).
+    const times = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await browser.newPage();
+      const t0 = Date.now();
+      await page.goto(`${base}/`);
+      await page.waitForSelector('#train', { timeout: 60000 });
+      const interactive = Date.now() - t0;
+      await page.uncheck('#prefer-gpu');
+      await page.click('#step');
+      await page.waitForFunction(() => /^Paused at step 1 /.test(document.querySelector('#status').textContent), null, { timeout: 120000 });
+      times.push({ interactive_ms: interactive, first_step_ms: Date.now() - t0 });
+      await page.close();
+    }
+    record('first_step_cpu', { median_ms: median(times.map((t) => t.first_step_ms)), runs: times });
+  }
   const webQuery = `batch=${WEB_BATCH}&train_size=1024&test_size=32&steps=${WEB_STEPS * 2}&eval_every=${Math.max(1, Math.floor(WEB_STEPS / 2))}&checkpoints=1`;
   // The CPU paths first.
   for (const [key, fn] of [
@@ -181,6 +212,13 @@ async function tfjsRun(browser, base, backend, input) {
     // TF.js's wasm backend has no Conv2DBackpropFilter kernel (it cannot train a conv net), so
     // its plain-JS CPU backend is the in-browser CPU reference that can.
     ['web_tfjs_cpu', () => tfjsRun(browser, base, 'cpu', input)],
+    ['web_ours_cpu_scalar', async () => {
+      if (!scalarDist) throw new Error('no scalar build (BENCH_SCALAR_DIST)');
+      const scalar = await serve(scalarDist);
+      try { return await pageRun(browser, `http://127.0.0.1:${scalar.address().port}`, webQuery, false); } finally { scalar.close(); }
+    }],
+    // Ours with SIMD again, after the scalar one: the pair brackets any drift of the machine.
+    ['web_ours_cpu_again', () => pageRun(browser, base, webQuery, false)],
   ].filter(([key]) => want(key))) {
     try { record(key, await fn()); } catch (e) { record(key, { error: String(e.message || e) }); }
   }
@@ -216,18 +254,26 @@ async function tfjsRun(browser, base, backend, input) {
   // --- the table -----------------------------------------------------------------------------
   const rate = (k) => (results[k] && results[k].images_per_s) || NaN;
   const ratio = (a, b) => (rate(a) / rate(b)).toFixed(2) + '×';
-  const gz = Object.values(sizes).reduce((s, v) => s + v.gzip, 0);
+  const mb = (v) => (v / 1e6).toFixed(2);
+  const simd = (rate('web_ours_cpu') + rate('web_ours_cpu_again')) / 2;
+  const secPerStep = (k) => (2 * NATIVE_BATCH) / rate(k);
+  const gflops = (k) => (GFLOP_PER_STEP_256 * NATIVE_BATCH / 256 / secPerStep(k)).toFixed(0);
   const rows = [
-    ['native CPU, batch ' + NATIVE_BATCH, `ours ${rate('native_ours_cpu').toFixed(0)}`, `PyTorch ${rate('native_pytorch_cpu').toFixed(0)}`, ratio('native_ours_cpu', 'native_pytorch_cpu'), '≥ 1.0×'],
+    ['native CPU, batch ' + NATIVE_BATCH, `ours ${rate('native_ours_cpu').toFixed(0)} (${secPerStep('native_ours_cpu').toFixed(3)} s/step, ${gflops('native_ours_cpu')} GFLOP/s)`, `PyTorch ${rate('native_pytorch_cpu').toFixed(0)} (${secPerStep('native_pytorch_cpu').toFixed(3)} s/step, ${gflops('native_pytorch_cpu')} GFLOP/s)`, ratio('native_ours_cpu', 'native_pytorch_cpu'), '≥ 1.0×'],
     ['browser WebGPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_webgpu').toFixed(0)}`, `TF.js ${rate('web_tfjs_webgpu').toFixed(0)}`, ratio('web_ours_webgpu', 'web_tfjs_webgpu'), '≥ 1.5×'],
-    ['browser CPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_cpu').toFixed(0)}`, `TF.js wasm ${results.web_tfjs_wasm && results.web_tfjs_wasm.error ? 'cannot train: ' + results.web_tfjs_wasm.error : rate('web_tfjs_wasm').toFixed(0)}`, '—', '—'],
-    ['browser CPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_cpu').toFixed(0)}`, `TF.js cpu ${rate('web_tfjs_cpu').toFixed(0)}`, ratio('web_ours_cpu', 'web_tfjs_cpu'), '—'],
+    ['browser CPU, batch ' + WEB_BATCH + ', wasm SIMD vs scalar build', `ours ${simd.toFixed(0)} (${rate('web_ours_cpu').toFixed(0)}, again ${rate('web_ours_cpu_again').toFixed(0)})`, `ours scalar ${rate('web_ours_cpu_scalar').toFixed(0)}`, (simd / rate('web_ours_cpu_scalar')).toFixed(2) + '×', '≥ 2×'],
+    ['browser CPU, batch ' + WEB_BATCH, `ours ${simd.toFixed(0)}`, `TF.js wasm ${results.web_tfjs_wasm && results.web_tfjs_wasm.error ? 'cannot train: ' + results.web_tfjs_wasm.error : rate('web_tfjs_wasm').toFixed(0)}`, '—', '—'],
+    ['browser CPU, batch ' + WEB_BATCH, `ours ${simd.toFixed(0)}`, `TF.js cpu ${rate('web_tfjs_cpu').toFixed(0)}`, (simd / rate('web_tfjs_cpu')).toFixed(2) + '×', '—'],
   ];
   let md = '| training step (images/s, views) | ours | reference | ratio | goal |\n|---|---|---|---|---|\n';
   for (const r of rows) md += `| ${r.join(' | ')} |\n`;
+  md += `\n| download | raw | gzip | brotli | goal |\n|---|---|---|---|---|\n`;
+  md += `| first visit: page + CPU worker | ${mb(sizes.first_download.bytes)} MB | **${mb(sizes.first_download.gzip)} MB** | ${mb(sizes.first_download.brotli)} MB | ≤ 2.5 MB gzip |\n`;
+  md += `| WebGPU worker, loaded only with an adapter | ${mb(sizes.gpu_worker.bytes)} MB | ${mb(sizes.gpu_worker.gzip)} MB | ${mb(sizes.gpu_worker.brotli)} MB | lazy |\n`;
+  for (const [f, v] of Object.entries(assets).filter(([, v]) => v.bytes > 10000)) md += `| ${f} | ${mb(v.bytes)} MB | ${mb(v.gzip)} MB | ${mb(v.brotli)} MB | |\n`;
   md += `\n| other | value |\n|---|---|\n`;
-  md += `| wasm, gzip -9 (page + worker) | ${(gz / 1e6).toFixed(2)} MB (${Object.entries(sizes).map(([f, v]) => `${f} ${(v.gzip / 1e6).toFixed(2)}`).join(', ')}) |\n`;
   md += `| load to interactive | ${results.load_to_interactive_ms.median} ms |\n`;
+  md += `| first training step on the CPU after navigation (default experiment) | ${results.first_step_cpu.median_ms} ms (goal < 3 s after load) |\n`;
   md += `| dataset generation in wasm (worker, 1 thread) | ${rate('wasm_generation').toFixed(0)} images/s |\n`;
   for (const k of ['native_memory', 'web_memory']) {
     const m = results[k];

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One benchmark run, ours against the references, side by side (see bench/compare.js):
-# native CPU vs PyTorch CPU, in-browser WebGPU vs TF.js WebGPU, in-browser CPU vs TF.js wasm,
-# wasm size, load time, generation rate in wasm, memory over 10,000 steps.
+# native CPU vs PyTorch CPU, in-browser WebGPU vs TF.js WebGPU, in-browser CPU (wasm SIMD) vs the
+# same page built without SIMD and vs TF.js, download sizes, load time, first step, generation
+# rate in wasm, memory over 10,000 steps.
 # Installs what is missing; PyTorch goes into a venv in the cache (never used by the tests).
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -21,9 +22,15 @@ fi
 
 echo "== building (release)"
 cargo build --release --locked
+SCALAR_DIST="$CACHE/dist-scalar"
 if [ "${BENCH_SKIP_PAGE_BUILD:-0}" != 1 ]; then
-  CARGO_TARGET_DIR="$WASM_TARGET_DIR" trunk build --release
+  bash scripts/build-dist.sh
+  # The same page without wasm SIMD (the rustflags of .cargo/config.toml minus +simd128), in a
+  # target folder of its own so that the two builds do not evict each other.
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg=web_sys_unstable_apis" \
+    CARGO_TARGET_DIR="$CACHE/target-wasm-scalar" trunk build --release --public-url ./ --dist "$SCALAR_DIST"
 fi
+export BENCH_SCALAR_DIST="$SCALAR_DIST"
 
 echo "== bench"
 node bench/compare.js dist "$CARGO_TARGET_DIR/release/contrastive-playground" "$VENV/bin/python" "$CACHE/bench${BENCH_ONLY:+-partial}"

@@ -27,3 +27,11 @@ pub mod cli;
 
 #[cfg(target_family = "wasm")]
 pub mod web;
+
+/// The entry point of the page's training workers (`worker_cpu`, `worker_gpu`).
+pub fn worker_main() {
+    #[cfg(target_family = "wasm")]
+    web::worker::start();
+    #[cfg(not(target_family = "wasm"))]
+    eprintln!("the worker runs in the browser; use `contrastive-playground` on the command line");
+}

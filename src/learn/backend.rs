@@ -59,8 +59,9 @@ pub fn wgpu_device() -> Result<Device, BackendError> {
         .clone()
 }
 
-/// The wgpu device in the browser, through WebGPU. Call once and keep the device.
-#[cfg(target_family = "wasm")]
+/// The wgpu device in the browser, through WebGPU. Call once and keep the device. Only the
+/// WebGPU worker has it (the `webgpu` feature); the page and the CPU worker stay free of cubecl.
+#[cfg(all(target_family = "wasm", feature = "webgpu"))]
 pub async fn wgpu_device_async() -> Result<Device, BackendError> {
     Device::wgpu_options()
         .init_async()

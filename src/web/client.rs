@@ -2,6 +2,10 @@
 //! what the page asks for, drops what the worker says about runs that are no longer current,
 //! and replaces a worker that does not start, dies, or loses its GPU device (the next run then
 //! goes to the CPU, with a notice saying why).
+//!
+//! There are two workers and one runs at a time: the CPU worker (flex only) loads with the page;
+//! the WebGPU worker (three times larger) is loaded in its place when a run wants WebGPU and the
+//! browser gave an adapter when the page asked at start-up.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -9,6 +13,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
 use super::dom;
+use super::gpu::{adapter_name, navigator_gpu};
 use super::state::{BackendBadge, PageState, Status};
 use crate::params::ExperimentConfig;
 use crate::protocol::{DataFile, FromWorker, ToWorker};
@@ -19,10 +24,29 @@ use crate::url::encode;
 /// How long a new worker may take to say Ready before it is replaced.
 const READY_TIMEOUT_MS: u64 = 30_000;
 
+/// Which of the two worker builds runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum WorkerKind {
+    Cpu,
+    Gpu,
+}
+
+impl WorkerKind {
+    fn loader(self) -> &'static str {
+        match self {
+            WorkerKind::Cpu => "worker_cpu_loader.js",
+            WorkerKind::Gpu => "worker_gpu_loader.js",
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct WorkerClient {
     state: PageState,
     worker: StoredValue<Option<Worker>, LocalStorage>,
+    kind: StoredValue<WorkerKind>,
+    /// Whether `navigator.gpu` gave an adapter (asked once at start-up; false until it answers).
+    gpu_adapter: StoredValue<bool>,
     /// Messages posted before the worker's wasm has loaded would be lost: they wait for Ready.
     ready: StoredValue<bool>,
     queued: StoredValue<Vec<ToWorker>>,
@@ -44,20 +68,43 @@ impl WorkerClient {
         let client = Self {
             state,
             worker: StoredValue::new_local(None),
+            kind: StoredValue::new(WorkerKind::Cpu),
+            gpu_adapter: StoredValue::new(false),
             ready: StoredValue::new(false),
             queued: StoredValue::new(Vec::new()),
             files: StoredValue::new_local(Vec::new()),
             generation: StoredValue::new(0),
         };
         client.spawn();
+        if let Some(gpu) = navigator_gpu() {
+            wasm_bindgen_futures::spawn_local(async move {
+                let found = adapter_name(&gpu).await.is_ok();
+                client.gpu_adapter.set_value(found);
+            });
+        }
         client
+    }
+
+    /// Makes `kind` the running worker (ending the other one; the user's files follow).
+    fn switch_to(self, kind: WorkerKind) {
+        if self.kind.get_value() == kind && self.worker.with_value(|w| w.is_some()) {
+            return;
+        }
+        self.worker.update_value(|w| {
+            if let Some(w) = w.take() {
+                w.terminate();
+            }
+        });
+        // What waited for the old worker (a Describe, a Reset) goes to the new one.
+        self.kind.set_value(kind);
+        self.spawn();
     }
 
     fn spawn(self) {
         let state = self.state;
         self.generation.update_value(|g| *g += 1);
         let generation = self.generation.get_value();
-        let url = dom::asset_url("worker_loader.js");
+        let url = dom::asset_url(self.kind.get_value().loader());
         let worker = match Worker::new(&url) {
             Ok(w) => w,
             Err(e) => {
@@ -116,6 +163,7 @@ impl WorkerClient {
             .get_untracked()
             .is_some_and(|b| b.kind == BackendKind::Wgpu);
         state.prefer_gpu.set(false);
+        self.kind.set_value(WorkerKind::Cpu);
         let notice = format!(
             "{why}{}; a new worker was started on the CPU",
             if was_gpu { " (on WebGPU)" } else { "" }
@@ -309,7 +357,19 @@ impl WorkerClient {
         } else {
             Status::Starting
         });
-        state.notice.set(None);
+        let gpu = state.prefer_gpu.get_untracked() && self.gpu_adapter.get_value();
+        let kind = if gpu {
+            WorkerKind::Gpu
+        } else {
+            WorkerKind::Cpu
+        };
+        if kind != self.kind.get_value() {
+            self.switch_to(kind);
+        }
+        state.notice.set(
+            (kind == WorkerKind::Gpu && !self.ready.get_value())
+                .then(|| "Loading the WebGPU worker (about 3 MB, once per visit)…".to_string()),
+        );
         self.post(ToWorker::Start {
             run,
             query: encode(config),

@@ -5,6 +5,7 @@ mod charts;
 mod client;
 mod controls;
 mod dom;
+mod gpu;
 mod panels;
 mod state;
 pub mod worker;

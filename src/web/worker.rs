@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use js_sys::{Promise, Reflect};
+use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
@@ -17,12 +17,16 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use crate::data::augment::Augment;
 use crate::data::loaders::{LoadedSet, load_files};
 use crate::data::{Dataset, generate};
-use crate::learn::backend::{BackendKind, cpu_device, wgpu_device_async};
+#[cfg(feature = "webgpu")]
+use crate::learn::backend::wgpu_device_async;
+use crate::learn::backend::{BackendKind, cpu_device};
 use crate::learn::run::{Control, Outcome, Run, drive};
 use crate::learn::train::TrainError;
 use crate::params::{BaseKind, ExperimentConfig};
 use crate::protocol::{DataFile, FromWorker, Picture, RunId, ToWorker};
 use crate::render::sample_grid;
+
+use super::gpu::{adapter_name, navigator_gpu};
 use crate::url::{decode, encode};
 
 #[derive(Default)]
@@ -36,6 +40,7 @@ struct State {
     files: Vec<(String, Vec<u8>)>,
     decoded: Option<(usize, Arc<LoadedSet>)>,
     /// The WebGPU device, initialised once (a second init fails).
+    #[cfg(feature = "webgpu")]
     gpu: Option<Result<(burn::prelude::Device, String), String>>,
 }
 
@@ -189,60 +194,6 @@ async fn describe(state: Rc<RefCell<State>>, run: RunId, query: String) {
     }
 }
 
-/// `navigator.gpu` in this worker, if the browser has WebGPU.
-fn navigator_gpu() -> Option<JsValue> {
-    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).ok()?;
-    let gpu = Reflect::get(&navigator, &"gpu".into()).ok()?;
-    (!gpu.is_undefined() && !gpu.is_null()).then_some(gpu)
-}
-
-/// The adapter's description (vendor, architecture), or why there is none.
-async fn adapter_name(gpu: &JsValue) -> Result<String, String> {
-    let request: js_sys::Function = Reflect::get(gpu, &"requestAdapter".into())
-        .map_err(|_| "no requestAdapter")?
-        .unchecked_into();
-    let promise: Promise = request
-        .call0(gpu)
-        .map_err(|e| format!("{e:?}"))?
-        .unchecked_into();
-    let adapter = JsFuture::from(promise)
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    if adapter.is_null() || adapter.is_undefined() {
-        return Err("navigator.gpu.requestAdapter() returned no adapter".into());
-    }
-    let info = Reflect::get(&adapter, &"info".into()).unwrap_or(JsValue::UNDEFINED);
-    let field = |k: &str| {
-        Reflect::get(&info, &k.into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .filter(|s| !s.is_empty())
-    };
-    let fallback = Reflect::get(&info, &"isFallbackAdapter".into())
-        .ok()
-        .and_then(|v| v.as_bool())
-        .or_else(|| {
-            Reflect::get(&adapter, &"isFallbackAdapter".into())
-                .ok()
-                .and_then(|v| v.as_bool())
-        })
-        .unwrap_or(false);
-    let parts: Vec<String> = ["vendor", "architecture", "description"]
-        .iter()
-        .filter_map(|k| field(k))
-        .collect();
-    let name = if parts.is_empty() {
-        "WebGPU adapter".to_string()
-    } else {
-        parts.join(" ")
-    };
-    Ok(if fallback {
-        format!("{name} (software fallback)")
-    } else {
-        name
-    })
-}
-
 /// The device to train on, with the badge text: WebGPU if wanted and available, else the CPU.
 async fn choose_device(
     state: &Rc<RefCell<State>>,
@@ -252,7 +203,7 @@ async fn choose_device(
         (
             BackendKind::Cpu,
             cpu_device(),
-            "CPU (burn flex, single thread)".to_string(),
+            "CPU (burn flex, wasm SIMD, one thread)".to_string(),
             reason,
         )
     };
@@ -262,11 +213,20 @@ async fn choose_device(
     let Some(gpu) = navigator_gpu() else {
         return cpu("this browser has no WebGPU (navigator.gpu is missing)".into());
     };
+    gpu_device(state, &gpu).await.unwrap_or_else(cpu)
+}
+
+/// The WebGPU device (initialised once per worker), or why there is none.
+#[cfg(feature = "webgpu")]
+async fn gpu_device(
+    state: &Rc<RefCell<State>>,
+    gpu: &JsValue,
+) -> Result<(BackendKind, burn::prelude::Device, String, String), String> {
     let cached = state.borrow().gpu.clone();
     let result = match cached {
         Some(r) => r,
         None => {
-            let r = match adapter_name(&gpu).await {
+            let r = match adapter_name(gpu).await {
                 Err(e) => Err(e),
                 Ok(name) => wgpu_device_async()
                     .await
@@ -277,15 +237,26 @@ async fn choose_device(
             r
         }
     };
-    match result {
-        Ok((device, name)) => (
-            BackendKind::Wgpu,
-            device,
-            name,
-            "WebGPU adapter found".into(),
-        ),
-        Err(e) => cpu(format!("WebGPU unavailable: {e}")),
-    }
+    let (device, name) = result.map_err(|e| format!("WebGPU unavailable: {e}"))?;
+    Ok((
+        BackendKind::Wgpu,
+        device,
+        name,
+        "WebGPU adapter found".into(),
+    ))
+}
+
+/// The CPU worker has no WebGPU code: the page loads the WebGPU worker when it finds an adapter,
+/// so a run that wants WebGPU lands here only when there is none (or before the page looked).
+#[cfg(not(feature = "webgpu"))]
+async fn gpu_device(
+    _state: &Rc<RefCell<State>>,
+    gpu: &JsValue,
+) -> Result<(BackendKind, burn::prelude::Device, String, String), String> {
+    Err(match adapter_name(gpu).await {
+        Err(e) => format!("WebGPU unavailable: {e}"),
+        Ok(name) => format!("the WebGPU worker for {name} is not loaded yet"),
+    })
 }
 
 async fn train(state: Rc<RefCell<State>>, run: RunId, query: String, prefer_gpu: bool) {

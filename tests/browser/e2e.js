@@ -57,7 +57,11 @@ function assert(cond, message) { if (!cond) throw new Error(message); }
 
 async function openPage(browser, base, query, errors, viewport = { width: 1400, height: 1000 }) {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
+  // Every URL the page and its workers fetch, in order.
+  const requested = [];
+  context.on('request', (r) => requested.push(r.url()));
   const page = await context.newPage();
+  page.requested = requested;
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('response', (r) => { if (r.status() >= 400) errors.push(`HTTP ${r.status()} for ${r.url()}`); });
@@ -101,6 +105,10 @@ function mnistPair(n) {
     const { page, context, loadMs } = await openPage(gpuBrowser, base, '', errors);
     await page.waitForFunction(() => document.querySelector('#fingerprint').textContent.match(/[0-9a-f]{16}/), null, { timeout: 60000 });
     console.log(`     load-to-interactive ${loadMs} ms`);
+    // The first visit loads the CPU worker only; the WebGPU worker waits for a WebGPU run.
+    const loaded = page.requested;
+    assert(loaded.some((u) => /worker_cpu[^/]*\.wasm/.test(u)), 'the CPU worker was not loaded: ' + loaded.join(' '));
+    assert(!loaded.some((u) => /worker_gpu/.test(u)), 'the WebGPU worker was loaded before any run');
     assert((await page.evaluate(() => location.search)).includes('sweep=bits:0,10'), 'first visit is not the quick story');
     assert(await page.$('#preset-help') !== null, 'the story explains what to look for');
     assert((await page.textContent('#explanation')).includes('What suppression is'), 'no explanation');
@@ -164,6 +172,7 @@ function mnistPair(n) {
     const { page, context } = await openPage(gpuBrowser, base, TINY.replace('steps=4', 'steps=6'), errors);
     await page.click('#train');
     await page.waitForFunction(() => document.querySelector('#backend-badge').textContent.includes('WebGPU'), null, { timeout: 120000 });
+    assert(page.requested.some((u) => /worker_gpu[^/]*\.wasm/.test(u)), 'a WebGPU run without the WebGPU worker');
     await page.waitForFunction(() => Number(document.querySelector('#chart-loss').dataset.points) > 0, null, { timeout: 300000 });
     const ms = await page.evaluate(() => new Promise((resolve) => {
       const el = document.querySelector('#status');
