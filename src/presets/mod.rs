@@ -113,15 +113,15 @@ pub const PRESETS: &[Preset] = &[
         name: "randbit",
         title: "RandBit: a few shared random bits suppress the digit",
         config: randbit!(),
-        small: "batch=256&steps=300&train_size=10000&test_size=2000",
-        sweep: "bits:0,5,10,15,20;tau:0.05,0.1,0.2",
+        small: "batch=128&steps=200&train_size=6000&test_size=1000",
+        sweep: "bits:0,5,10,20;tau:0.05,0.2",
         effect: Metric::Online,
         look_for: "Digit accuracy falls as bits are added and sits near chance from 10-15 bits, \
                    while contrastive accuracy saturates: the bits alone solve the instance task. \
                    The lower temperature keeps a little more of the digit. Dotted grey: the \
                    paper's notebook.",
-        differs: "Synthetic MNIST-like digits instead of MNIST; `--scale small` trains 300 steps \
-                  of batch 256 on 10,000 images instead of 600 of batch 1000 on 60,000. Our \
+        differs: "Synthetic MNIST-like digits instead of MNIST; `--scale small` trains 200 steps \
+                  of batch 128 on 6,000 images instead of 600 of batch 1000 on 60,000. Our \
                   NT-Xent contrasts each view with all 2n − 1 others; the notebook uses the n×n \
                   cross-view logits.",
         needs_file: false,
@@ -132,17 +132,18 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "digit-on-objects",
         title: "DigitOnObjects: more unique digits, digit up, object down",
-        config: "data=digit_on_objects&base=objects&palette=grey&image_size=48&digit_size=0.2&crop_min=0.3&colour_jitter=0.5&greyscale=0&batch=256&steps=600&train_size=20000&test_size=2000",
-        small: "steps=300&train_size=8000&test_size=1000",
-        sweep: "unique_digits:1,16,1024;objective:contrastive,supervised",
+        config: "data=digit_on_objects&base=objects&palette=grey&image_size=48&digit_size=0.3&crop_min=0.3&colour_jitter=0.5&greyscale=0&lr_schedule=linear&batch=256&steps=600&train_size=20000&test_size=2000",
+        small: "batch=128&steps=300&train_size=6000&test_size=1000",
+        sweep: "unique_digits:1,1024;objective:contrastive,supervised",
         effect: Metric::Offline,
         look_for: "Nine copies of one of N digits are pasted on every object. The digit probe \
                    (fitted and tested on fresh digits never in the pool) rises with N: more \
                    unique digits make the digit an instance feature the views share. The \
                    object probe falls. The supervised control, trained on the object label, \
                    is not hurt by the digits.",
-        differs: "Procedural objects in grey (no colour shortcut) instead of ImageNet, 48 px \
-                  images with 10 px digits (the paper: 28 px on 224 px), N up to 1024.",
+        differs: "Procedural objects in grey (no colour shortcut) instead of ImageNet; 48 px \
+                  images with 14 px digits (the paper: 28 px on 224 px, an eighth of the side, \
+                  which at 48 px would be 6 px and unreadable); N = 1 against 1024.",
         needs_file: false,
         demo: false,
         references: &[],
@@ -151,17 +152,18 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "multidigits",
         title: "MultiDigits: a growing digit suppresses the small one",
-        config: "data=multidigits&canvas=48&small_digit=0.25&encoder=resnet&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&batch=256&steps=600&train_size=20000&test_size=2000",
-        small: "steps=400&train_size=8000&test_size=1000",
-        sweep: "digit_size:0.25,0.4,0.55,0.7",
+        config: "data=multidigits&canvas=48&small_digit=0.21&jitter=0.05&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&batch=256&steps=600&train_size=20000&test_size=2000",
+        small: "batch=128&steps=300&train_size=6000&test_size=1000",
+        sweep: "digit_size:0.21,0.65",
         effect: Metric::Offline,
         look_for: "The fixed digit stays the same size and in the same place distribution; the \
-                   other grows from equal size to almost 3x. The fixed digit is learned when \
+                   other grows from equal size to three times its side. The fixed digit is learned when \
                    both are equal and its accuracy falls as the other grows, while the large \
                    digit stays learned.",
-        differs: "A 48 px canvas with a 12 px fixed digit (the paper: 112 px, 20 px), and a \
-                  small ResNet, whose global pooling learns small digits where the strided \
-                  ConvNet does not at this scale.",
+        differs: "A 48 px canvas with a 10 px fixed digit (a reimplementation: 20 px on 112 \
+                  px). Each digit wanders 5 % of the canvas around its own place (jitter): with \
+                  positions drawn anywhere, the ConvNet does not learn a 10 px digit at this \
+                  scale; with none, the probe reads position, not the digit.",
         needs_file: false,
         demo: false,
         references: &[],
@@ -171,7 +173,7 @@ pub const PRESETS: &[Preset] = &[
         name: "colour-shape",
         title: "Colour vs shape: colour jitter rescues the shape",
         config: "data=colour_shape&greyscale=0",
-        small: "steps=300&batch=256&train_size=8000&test_size=1000",
+        small: "steps=300&batch=128&train_size=6000&test_size=1000",
         sweep: "colour_jitter:0,0.8",
         effect: Metric::Offline,
         look_for: "Without colour jitter both views share the image's colour, colour is learned \
@@ -188,7 +190,7 @@ pub const PRESETS: &[Preset] = &[
         name: "loss-head",
         title: "Loss family x projection-head depth",
         config: "data=objects&palette=grey",
-        small: "steps=300&batch=256&train_size=8000&test_size=1000",
+        small: "steps=150&batch=128&train_size=3000&test_size=1000",
         sweep: "loss:ntxent,logsumexp,swd_sphere,swd_cube,swd_normal,align_uniform;head_depth:0,3",
         effect: Metric::Offline,
         look_for: "With a 3-layer head the loss variants end close to each other; with no head \
@@ -204,8 +206,8 @@ pub const PRESETS: &[Preset] = &[
         name: "loss-lambda",
         title: "The distribution weight lambda per loss",
         config: "data=objects&palette=grey&head_depth=0",
-        small: "steps=300&batch=256&train_size=8000&test_size=1000",
-        sweep: "lambda:0.1,1,10;loss:logsumexp,swd_sphere,swd_cube,swd_normal,align_uniform",
+        small: "steps=150&batch=128&train_size=3000&test_size=1000",
+        sweep: "lambda:0.1,1,10;loss:logsumexp,swd_sphere",
         effect: Metric::Offline,
         look_for: "Each loss learns over a range of lambda around its default 1; far from it the \
                    distribution term is too weak (collapse) or too strong.",
@@ -219,15 +221,18 @@ pub const PRESETS: &[Preset] = &[
         name: "local-features",
         title: "Local features from a global loss",
         config: "data=scenes&canvas=32&block=2&kmeans_k=4&steps=600&batch=256&train_size=20000&test_size=1000",
-        small: "steps=400&train_size=8000",
-        sweep: "encoder:convnet,resnet",
+        small: "batch=128&steps=300&train_size=6000",
+        sweep: "colour_jitter:0,0.5",
         effect: Metric::Ari,
         look_for: "K-means on a block's feature map, one image at a time, groups pixels by \
-                   object: the trained encoder's clusters match the true masks better (ARI) \
-                   than the same encoder at initialisation (dotted) and than K-means on the raw \
-                   pixels at the same resolution (dashed).",
+                   object when the encoder has learned local features: the trained encoder's \
+                   clusters should match the true masks better (ARI) than the same encoder at \
+                   initialisation (dotted) and than K-means on the raw pixels at the same \
+                   resolution (dashed). The sweep turns colour jitter off and on: jitter teaches \
+                   the encoder to ignore colour, which is what tells our objects apart.",
         differs: "Synthetic scenes whose true masks are known, so the paper's qualitative \
-                  figure becomes a number.",
+                  figure becomes a number; a 32 px canvas and a small ConvNet instead of \
+                  ImageNet and ResNet-50.",
         needs_file: false,
         demo: false,
         references: &[],
@@ -237,7 +242,7 @@ pub const PRESETS: &[Preset] = &[
         name: "randbit-batch",
         title: "RandBit: a larger batch helps a little",
         config: randbit!("&bits=10"),
-        small: "steps=300&train_size=10000&test_size=2000",
+        small: "steps=200&train_size=6000&test_size=1000",
         sweep: "batch:64,512",
         effect: Metric::Online,
         look_for: "With the same number of steps, a larger batch keeps a little more of the \
@@ -252,7 +257,7 @@ pub const PRESETS: &[Preset] = &[
         name: "randbit-width",
         title: "RandBit: a wider encoder does not help",
         config: randbit!("&bits=10"),
-        small: "batch=256&steps=300&train_size=10000&test_size=2000",
+        small: "batch=128&steps=200&train_size=6000&test_size=1000",
         sweep: "width:0.5,2",
         effect: Metric::Online,
         look_for: "Four times the channels do not keep more of the digit: the bits are still \
@@ -267,7 +272,7 @@ pub const PRESETS: &[Preset] = &[
         name: "randbit-autoencoder",
         title: "RandBit: a reconstruction loss suffers much less",
         config: randbit!(),
-        small: "batch=256&steps=300&train_size=10000&test_size=2000",
+        small: "batch=128&steps=200&train_size=6000&test_size=1000",
         sweep: "bits:0,10;objective:contrastive,autoencoder",
         effect: Metric::Offline,
         look_for: "An autoencoder on the same data (reconstructing image and bits) keeps much \
