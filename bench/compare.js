@@ -30,7 +30,7 @@ const NATIVE_BATCH = env('BENCH_NATIVE_BATCH', 256);
 const NATIVE_STEPS = env('BENCH_NATIVE_STEPS', 10);
 // Browser: a smaller batch, since a software WebGPU adapter (SwiftShader) may be all there is.
 const WEB_BATCH = env('BENCH_WEB_BATCH', 16);
-const WEB_STEPS = env('BENCH_WEB_STEPS', 4);
+const WEB_STEPS = env('BENCH_WEB_STEPS', 10);
 const MEMORY_STEPS = env('BENCH_MEMORY_STEPS', 10000);
 // One in-browser training run may take this long before it is reported as timed out.
 const WEB_TIMEOUT_MS = env('BENCH_WEB_TIMEOUT_S', 900) * 1000;
@@ -100,13 +100,13 @@ async function pageRun(browser, base, query, gpu) {
   await page.waitForSelector('#train', { timeout: 60000 });
   if (!gpu) await page.uncheck('#prefer-gpu');
   await page.click('#train');
-  await page.waitForFunction(() => /^(finished|stopped)/.test(document.querySelector('#status').textContent), null, { timeout: WEB_TIMEOUT_MS });
+  await page.waitForFunction(() => /^(finished|stopped)/i.test(document.querySelector('#status').textContent), null, { timeout: WEB_TIMEOUT_MS });
   const status = await page.$eval('#status', (el) => el.textContent);
   const badge = await page.$eval('#backend-badge', (el) => el.textContent);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
   const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
   await page.close();
-  if (status.startsWith('stopped')) throw new Error(status);
+  if (/^stopped/i.test(status)) throw new Error(status);
   // The first interval includes shader compilation and warm-up: leave it out.
   const rates = run.throughput.map((t) => t.images_per_s);
   return { badge, images_per_s: median(rates.length > 1 ? rates.slice(1) : rates), intervals: rates.length };
@@ -237,7 +237,12 @@ async function tfjsRun(browser, base, backend, input) {
     ['web_ours_cpu_scalar', async () => {
       if (!scalarDist) throw new Error('no scalar build (BENCH_SCALAR_DIST)');
       const scalar = await serve(scalarDist);
-      try { return await pageRun(browser, `http://127.0.0.1:${scalar.address().port}`, webQuery, false); } finally { scalar.close(); }
+      try {
+        const r = await pageRun(browser, `http://127.0.0.1:${scalar.address().port}`, webQuery, false);
+        // The worker names its build in the badge: a scalar row must come from a scalar build.
+        if (!/scalar wasm/.test(r.badge)) throw new Error(`not a scalar build: ${r.badge}`);
+        return r;
+      } finally { scalar.close(); }
     }],
     // Ours with SIMD again, after the scalar one: the pair brackets any drift of the machine.
     ['web_ours_cpu_again', () => pageRun(browser, base, webQuery, false)],
@@ -256,7 +261,7 @@ async function tfjsRun(browser, base, backend, input) {
     const t0 = Date.now();
     const timer = setInterval(() => samples.push(treeRss(process.pid)), 1000);
     await page.click('#train');
-    await page.waitForFunction(() => /^(finished|stopped)/.test(document.querySelector('#status').textContent), null, { timeout: 3600000 });
+    await page.waitForFunction(() => /^(finished|stopped)/i.test(document.querySelector('#status').textContent), null, { timeout: 3600000 });
     clearInterval(timer);
     const status = await page.$eval('#status', (el) => el.textContent);
     record('web_memory', Object.assign({ steps: MEMORY_STEPS, status, seconds: (Date.now() - t0) / 1000 }, memorySummary(samples)));

@@ -25,9 +25,10 @@ cargo build --release --locked
 SCALAR_DIST="$CACHE/dist-scalar"
 if [ "${BENCH_SKIP_PAGE_BUILD:-0}" != 1 ]; then
   bash scripts/build-dist.sh
-  # The same page without wasm SIMD (the rustflags of .cargo/config.toml minus +simd128), in a
-  # target folder of its own so that the two builds do not evict each other.
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg=web_sys_unstable_apis" \
+  # The same page without wasm SIMD, in a target folder of its own so that the two builds do not
+  # evict each other. RUSTFLAGS replaces .cargo/config.toml's target rustflags (cargo would
+  # append CARGO_TARGET_*_RUSTFLAGS to them, keeping +simd128).
+  RUSTFLAGS="--cfg=web_sys_unstable_apis" \
     CARGO_TARGET_DIR="$CACHE/target-wasm-scalar" trunk build --release --public-url ./ --dist "$SCALAR_DIST"
 fi
 export BENCH_SCALAR_DIST="$SCALAR_DIST"

@@ -136,6 +136,12 @@ pub struct FinalMetrics {
     pub ari_at_init: Option<f32>,
     #[serde(default)]
     pub ari_pixels: Option<f32>,
+    /// The configured block's clusters against the objects' parts, where the dataset has them
+    /// (finer groups than the objects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ari_parts: Option<f32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ari_parts_at_init: Option<f32>,
     /// Every block's local features at the end: (block, ARI vs objects, ARI vs parts).
     #[serde(default)]
     pub blocks: Vec<BlockAri>,
@@ -223,6 +229,8 @@ impl RunRecord {
             f.ari = at(e, block).map(|l| l.ari);
             f.ari_at_init = at(first, block).map(|l| l.ari);
             f.ari_pixels = at(e, block).map(|l| l.ari_pixels);
+            f.ari_parts = at(e, block).and_then(|l| l.ari_parts);
+            f.ari_parts_at_init = at(first, block).and_then(|l| l.ari_parts);
             f.blocks = e
                 .local
                 .iter()

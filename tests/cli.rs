@@ -339,7 +339,7 @@ fn an_interrupted_sweep_keeps_the_runs_it_finished() {
 }
 
 #[test]
-fn three_shards_merged_equal_one_run_byte_for_byte() {
+fn shards_and_preset_folders_merge_into_what_one_run_writes() {
     let config = "data=randbit&train_size=64&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&steps=2&eval_every=1&checkpoints=1";
     let sweep = |extra: &[&str], json: &std::path::Path, csv: &std::path::Path| {
         let mut args = vec![
@@ -435,5 +435,41 @@ fn three_shards_merged_equal_one_run_byte_for_byte() {
             read(&whole.join(file)),
             "{file} differs"
         );
+    }
+
+    // Folders of different presets (`--only`) merge into one report in the presets' order.
+    let other = temp("report-other");
+    let (ok, _, err) = cli(&[
+        "reproduce",
+        "--scale",
+        "tiny",
+        "--seeds",
+        "2",
+        "--quiet",
+        "--only",
+        "multidigits",
+        "--out",
+        other.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let both = temp("report-both");
+    let (ok, _, err) = cli(&[
+        "merge",
+        "--out",
+        both.to_str().unwrap(),
+        whole.to_str().unwrap(),
+        other.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let report = read(&both.join("report.md"));
+    let (md, cs) = (
+        report.find("](#multidigits)").expect("multidigits listed"),
+        report
+            .find("](#colour-shape)")
+            .expect("colour-shape listed"),
+    );
+    assert!(md < cs, "presets out of order:\n{report}");
+    for (file, from) in [("colour-shape.csv", &whole), ("multidigits.csv", &other)] {
+        assert_eq!(read(&both.join(file)), read(&from.join(file)), "{file}");
     }
 }

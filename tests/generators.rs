@@ -169,3 +169,42 @@ fn multidigits_fixed_digit_is_the_same_at_every_size_and_never_overlaps() {
         assert_eq!(fixed_centres(run), (y0, x0, n0));
     }
 }
+
+#[test]
+fn scene_parts_split_every_object_into_two_shades() {
+    let ds = dataset("data=scenes&canvas=32");
+    let (mut objects, mut both_halves) = (0, 0);
+    for s in ds.train.iter().chain(&ds.test) {
+        let (mask, parts) = (s.mask.as_ref().unwrap(), s.parts.as_ref().unwrap());
+        // Parts refine the objects: object k is parts 2k - 1 and 2k, background stays 0.
+        for (&m, &p) in mask.iter().zip(parts) {
+            assert_eq!(m, p.div_ceil(2), "part {p} outside object {m}");
+        }
+        let brightness = |id: u8| {
+            let pixels: Vec<usize> = (0..parts.len()).filter(|&i| parts[i] == id).collect();
+            let sum: f32 = pixels
+                .iter()
+                .map(|&i| {
+                    (0..3)
+                        .map(|c| s.image.get(c, i / 32, i % 32) as f32)
+                        .sum::<f32>()
+                })
+                .sum();
+            (pixels.len(), sum / pixels.len().max(1) as f32)
+        };
+        for k in 1..=mask.iter().copied().max().unwrap() {
+            let ((n_light, light), (n_dark, dark)) = (brightness(2 * k - 1), brightness(2 * k));
+            objects += 1;
+            // An occluded or thin object may show one half only; where both show (at least
+            // 8 pixels each), their mean brightness differs clearly (0..765 per pixel).
+            if n_light >= 8 && n_dark >= 8 {
+                both_halves += 1;
+                assert!((light - dark).abs() > 60.0, "object {k}: {light} vs {dark}");
+            }
+        }
+    }
+    assert!(
+        both_halves * 2 > objects,
+        "{both_halves} of {objects} objects show both parts"
+    );
+}

@@ -52,17 +52,28 @@ fn lse(v: &[f64]) -> f64 {
 
 /// Textbook NT-Xent: mean over 2n anchors of −log softmax of the positive among the others.
 fn naive_ntxent(z1: &[f32], z2: &[f32], d: usize, tau: f64) -> f64 {
+    naive_ntxent_over(z1, z2, d, tau, false)
+}
+
+/// NT-Xent with the anchor itself among the candidates (the notebook's log-sum-exp convention).
+fn naive_ntxent_with_self(z1: &[f32], z2: &[f32], d: usize, tau: f64) -> f64 {
+    naive_ntxent_over(z1, z2, d, tau, true)
+}
+
+/// Mean over 2n anchors of −log softmax of the positive among the candidates: every other row,
+/// and the anchor itself when `with_self`.
+fn naive_ntxent_over(z1: &[f32], z2: &[f32], d: usize, tau: f64, with_self: bool) -> f64 {
     let n = z1.len() / d;
     let all: Vec<f32> = [normalize(z1, d), normalize(z2, d)].concat();
     let row = |i: usize| &all[i * d..(i + 1) * d];
     (0..2 * n)
         .map(|i| {
             let pos = (i + n) % (2 * n);
-            let others: Vec<f64> = (0..2 * n)
-                .filter(|&k| k != i)
+            let candidates: Vec<f64> = (0..2 * n)
+                .filter(|&k| with_self || k != i)
                 .map(|k| dot(row(i), row(k)) / tau)
                 .collect();
-            lse(&others) - dot(row(i), row(pos)) / tau
+            lse(&candidates) - dot(row(i), row(pos)) / tau
         })
         .sum::<f64>()
         / (2 * n) as f64
@@ -284,21 +295,6 @@ fn ntxent_split_follows_the_paper_decomposition() {
         .sum::<f64>()
         / n as f64;
     assert!((alignment as f64 - half_sq / 0.5).abs() < 1e-5);
-}
-
-/// NT-Xent with the anchor itself among the candidates (the notebook's log-sum-exp convention).
-fn naive_ntxent_with_self(z1: &[f32], z2: &[f32], d: usize, tau: f64) -> f64 {
-    let n = z1.len() / d;
-    let all: Vec<f32> = [normalize(z1, d), normalize(z2, d)].concat();
-    let row = |i: usize| &all[i * d..(i + 1) * d];
-    (0..2 * n)
-        .map(|i| {
-            let pos = (i + n) % (2 * n);
-            let all_k: Vec<f64> = (0..2 * n).map(|k| dot(row(i), row(k)) / tau).collect();
-            lse(&all_k) - dot(row(i), row(pos)) / tau
-        })
-        .sum::<f64>()
-        / (2 * n) as f64
 }
 
 #[test]

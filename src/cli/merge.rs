@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use super::reproduce::{Results, write_report};
 use super::sweep::{Outputs, SweepOutput, save};
 use super::{CliError, read_text};
-use crate::presets::Preset;
+use crate::presets::{PRESETS, Preset};
 use crate::sweep::shard::merge;
 use crate::url::decode_unchecked;
 
@@ -92,10 +92,28 @@ fn merge_reports(args: &MergeArgs) -> Result<(), CliError> {
                 args.shards[k + 1].display()
             )));
         }
-        for (mine, theirs) in merged.presets.iter_mut().zip(shard.presets) {
-            mine.results.extend(theirs.results);
+        for theirs in shard.presets {
+            match merged
+                .presets
+                .iter_mut()
+                .find(|p| p.preset == theirs.preset)
+            {
+                Some(mine) => mine.results.extend(theirs.results),
+                None => merged.presets.push(theirs),
+            }
         }
+        merged.skipped.extend(shard.skipped);
     }
+    // Folders of different presets (`reproduce --only`) merge too; the report keeps the
+    // presets' own order, and a preset run somewhere is not listed as skipped.
+    merged
+        .presets
+        .sort_by_key(|p| PRESETS.iter().position(|q| q.name == p.preset));
+    merged.skipped.sort();
+    merged.skipped.dedup();
+    merged
+        .skipped
+        .retain(|s| !merged.presets.iter().any(|p| &p.preset == s));
     for report in &mut merged.presets {
         let preset = Preset::find(&report.preset)
             .ok_or_else(|| CliError::Usage(format!("{}: no such preset", report.preset)))?;

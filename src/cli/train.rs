@@ -157,7 +157,16 @@ fn print_final(record: &RunRecord) {
         "contrastive acc {:.3} | alignment {:.3} | uniformity {:.3}",
         f.contrastive_acc, f.alignment, f.uniformity
     );
-    if let (Some(ari), Some(init)) = (f.ari, f.ari_at_init) {
-        println!("local features: ARI {ari:.3} (at init {init:.3})");
+    if !f.blocks.is_empty() {
+        println!("local features, ARI of K-means clusters (trained / at init / raw pixels):");
+    }
+    for b in &f.blocks {
+        let parts = b
+            .ari_parts
+            .map_or(String::new(), |p| format!(" | vs parts {p:.3}"));
+        println!(
+            "  block {}: vs objects {:.3} / {:.3} / {:.3}{parts}",
+            b.block, b.ari, b.ari_at_init, b.ari_pixels
+        );
     }
 }

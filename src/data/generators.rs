@@ -6,7 +6,11 @@ use super::loaders::LoadedSet;
 use super::objects::{
     OBJECT_CLASSES, Palette, blend, draw_object, paint_background, shape_coverage,
 };
-use super::{Dataset, Feature, ProbeSplit, Sample, colour::hsv_to_rgb, par_map};
+use super::{
+    Dataset, Feature, ProbeSplit, Sample,
+    colour::{hsv_to_rgb, luma},
+    par_map,
+};
 use crate::params::{BaseKind, DataKind, ExperimentConfig, PaletteKind};
 use crate::rng::{SeededRng, hash64, stream};
 
@@ -117,6 +121,7 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
                             image: img.clone(),
                             labels: vec![label],
                             mask: None,
+                            parts: None,
                             bits: 0,
                         }
                     }
@@ -255,6 +260,7 @@ fn digit_sample(rng: &mut SeededRng) -> Sample {
         image: draw_digit(digit, DIGIT_SIDE, rng),
         labels: vec![digit],
         mask: None,
+        parts: None,
         bits: 0,
     }
 }
@@ -270,6 +276,7 @@ fn object_sample(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
         image,
         labels: vec![class],
         mask: Some(mask),
+        parts: None,
         bits: 0,
     }
 }
@@ -354,6 +361,7 @@ fn digit_on_objects(
         image,
         labels: vec![object_label, digit_label, digit_label],
         mask,
+        parts: None,
         bits: 0,
     }
 }
@@ -451,6 +459,7 @@ fn multidigits(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
         image,
         labels: vec![fixed_label, varying_label],
         mask: Some(mask),
+        parts: None,
         bits: 0,
     }
 }
@@ -472,11 +481,16 @@ fn colour_shape(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
         image,
         labels: vec![shape, bin],
         mask: Some(mask),
+        parts: None,
         bits: 0,
     }
 }
 
-/// 2–4 shapes and digits on a textured background, with each object's mask id (1..=4).
+/// 2–4 shapes and digits on a textured background, with each object's mask id (1..=4). Each
+/// object has two parts, split by a line through its centre at a random angle: one half in its
+/// colour, the other in a clearly darker (or, for a dark colour, lighter) shade of it, so
+/// grouping by part is finer than grouping by object (`parts`: object `k` is parts `2k - 1`
+/// and `2k`).
 fn scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     let side = c.canvas;
     let s = side as f32;
@@ -484,6 +498,7 @@ fn scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     let mut image = Image::new(3, side, side);
     paint_background(&mut image, Palette::random(rng), rng);
     let mut mask = vec![0u8; side * side];
+    let mut parts = vec![0u8; side * side];
     let mut classes = Vec::with_capacity(count);
     for id in 1..=count {
         let class = rng.below(20);
@@ -504,15 +519,24 @@ fn scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
             cov
         };
         classes.push(class);
-        let colour = Palette::random(rng).object;
+        let light = Palette::random(rng).object;
+        // The other half: the same hue darker, or lighter where the colour is already dark.
+        let dark = match luma(light) > 0.4 {
+            true => light.map(|v| v * 0.45),
+            false => light.map(|v| v * 0.45 + 0.55),
+        };
+        let split = rng.range(0.0, std::f32::consts::TAU);
+        let normal = (libm::cosf(split), libm::sinf(split));
         for y in 0..side {
             for x in 0..side {
                 let a = coverage[y * side + x];
+                let far = (x as f32 + 0.5 - cx) * normal.0 + (y as f32 + 0.5 - cy) * normal.1 > 0.0;
                 if a > 0.0 {
-                    blend(&mut image, x, y, colour, a);
+                    blend(&mut image, x, y, if far { dark } else { light }, a);
                 }
                 if a >= 0.5 {
                     mask[y * side + x] = id as u8;
+                    parts[y * side + x] = (2 * id - usize::from(!far)) as u8;
                 }
             }
         }
@@ -527,6 +551,7 @@ fn scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
         image,
         labels: vec![largest, count - 2],
         mask: Some(mask),
+        parts: Some(parts),
         bits: 0,
     }
 }

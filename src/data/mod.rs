@@ -28,6 +28,10 @@ pub struct Sample {
     pub labels: Vec<usize>,
     /// Per-pixel object id (`height * width`, 0 = background) where the sample has objects.
     pub mask: Option<Vec<u8>>,
+    /// Per-pixel part id (each object's two differently shaded halves: object `k` has parts
+    /// `2k - 1` and `2k`; 0 = background) where the sample's objects have parts: a finer grouping than
+    /// `mask`, for local features at several levels.
+    pub parts: Option<Vec<u8>>,
     /// RandBit's integer; its low `bits` bits become constant channels after augmentation.
     pub bits: u32,
 }
@@ -155,7 +159,7 @@ impl Dataset {
             for &l in &s.labels {
                 h.write_u64(l as u64);
             }
-            if let Some(m) = &s.mask {
+            for m in [&s.mask, &s.parts].into_iter().flatten() {
                 h.write(m);
             }
             h.write_u64(s.bits as u64);

@@ -191,6 +191,7 @@ impl Trainer {
         let mut out = Vec::new();
         for (b, [_, c, h, w]) in shapes.into_iter().enumerate() {
             let (mut maps, mut ari, mut ari_pixels) = (Vec::new(), 0.0, 0.0);
+            let (mut ari_parts, mut with_parts) = (0.0, 0usize);
             for (j, &img) in images.iter().enumerate() {
                 let sample = &ds.test[img];
                 let truth: Vec<usize> = sample
@@ -203,7 +204,13 @@ impl Trainer {
                 let points = &values[offset + j * h * w * c..offset + (j + 1) * h * w * c];
                 let mut rng = stream(self.config.seed, "kmeans", (b * LOCAL_IMAGES + j) as u64);
                 let map = kmeans(points, c, k, 30, &mut rng);
-                ari += adjusted_rand_index(&upsample(&map, h, w, ds.height, ds.width), &truth);
+                let clusters = upsample(&map, h, w, ds.height, ds.width);
+                ari += adjusted_rand_index(&clusters, &truth);
+                if let Some(parts) = &sample.parts {
+                    let parts: Vec<usize> = parts.iter().map(|&p| p as usize).collect();
+                    ari_parts += adjusted_rand_index(&clusters, &parts);
+                    with_parts += 1;
+                }
                 let pooled = average_pool(&sample.image, h, w);
                 let pixels = kmeans(&pooled, sample.image.channels, k, 30, &mut rng);
                 ari_pixels +=
@@ -219,7 +226,7 @@ impl Trainer {
                 maps,
                 ari: (ari / n) as f32,
                 ari_pixels: (ari_pixels / n) as f32,
-                ari_parts: None,
+                ari_parts: (with_parts > 0).then(|| (ari_parts / with_parts as f64) as f32),
             });
         }
         Ok((out, images))

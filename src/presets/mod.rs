@@ -239,6 +239,26 @@ pub const PRESETS: &[Preset] = &[
         verdict: verdicts::local_features,
     },
     Preset {
+        name: "local-hierarchy",
+        title: "Hierarchical local features: early blocks group parts, late blocks objects",
+        config: "data=scenes&canvas=32&kmeans_k=4&colour_jitter=0.5&steps=600&batch=256&train_size=20000&test_size=1000",
+        small: "batch=128&steps=300&train_size=6000",
+        sweep: "block:1,3",
+        effect: Metric::Ari,
+        look_for: "Every object in these scenes has a light half and a dark half. K-means on \
+                   the first block's feature map should follow those parts (its 'vs parts' line \
+                   high), while the last block's clusters should follow whole objects: the \
+                   'vs parts' line falls below the objects' line from block 1 to block 3. Each \
+                   point is the same training; only the block that is clustered changes.",
+        differs: "The paper shows ImageNet images clustered with more and more groups at \
+                  several layers; here objects have two known parts, so the finer level is a \
+                  number (ARI against the parts' masks) and the coarser one too.",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: verdicts::local_hierarchy,
+    },
+    Preset {
         name: "randbit-batch",
         title: "RandBit: a larger batch helps a little",
         config: randbit!("&bits=10"),

@@ -158,6 +158,13 @@ impl SweepSpec {
                         series(s, &|m| m.ari_pixels),
                         LineKind::Chance,
                     ));
+                    if results.iter().any(|r| r.metrics.ari_parts.is_some()) {
+                        lines.push(line(
+                            format!("trained vs parts{sfx}"),
+                            series(s, &|m| m.ari_parts),
+                            LineKind::Measured,
+                        ));
+                    }
                 }
             }
             Metric::Offline | Metric::Online | Metric::Knn => {
@@ -244,6 +251,7 @@ pub fn csv_header(spec: &SweepSpec, results: &[SweepResult]) -> String {
             "ari",
             "ari_at_init",
             "ari_pixels",
+            "ari_parts",
             "failed",
         ]
         .map(String::from),
@@ -272,7 +280,7 @@ pub fn csv_row(r: &SweepResult, features: &[String]) -> String {
     cells.push(format!("\"{}\"", r.config));
     cells.push(r.fingerprint.clone());
     cells.extend([m.contrastive_acc, m.alignment, m.uniformity].map(|v| format!("{v:.4}")));
-    for v in [m.ari, m.ari_at_init, m.ari_pixels] {
+    for v in [m.ari, m.ari_at_init, m.ari_pixels, m.ari_parts] {
         cells.push(v.map_or(String::new(), |v| format!("{v:.4}")));
     }
     cells.push(r.failed.as_ref().map_or(String::new(), |why| {

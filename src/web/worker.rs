@@ -203,7 +203,13 @@ async fn choose_device(
         (
             BackendKind::Cpu,
             cpu_device(),
-            "CPU (burn flex, wasm SIMD, one thread)".to_string(),
+            format!(
+                "CPU (burn flex, {}, one thread)",
+                match cfg!(target_feature = "simd128") {
+                    true => "wasm SIMD",
+                    false => "scalar wasm",
+                }
+            ),
             reason,
         )
     };

@@ -35,7 +35,10 @@ fn probe_table(state: PageState) -> impl IntoView {
                 let ari = e
                     .local
                     .iter()
-                    .map(|l| format!("block {}: {:.3} (raw pixels {:.3})", l.block, l.ari, l.ari_pixels))
+                    .map(|l| {
+                        let parts = l.ari_parts.map_or(String::new(), |p| format!(", vs parts {p:.3}"));
+                        format!("block {}: {:.3} (raw pixels {:.3}{parts})", l.block, l.ari, l.ari_pixels)
+                    })
                     .collect::<Vec<_>>()
                     .join(", ");
                 view! {
