@@ -115,7 +115,7 @@ async function pageRun(browser, base, query, gpu) {
 async function tfjsRun(browser, base, backend, input) {
   const page = await browser.newPage();
   const [c, s] = [input[1], input[2]];
-  await page.goto(`${base}/bench/tfjs.html?backend=${backend}&batch=${WEB_BATCH}&channels=${c}&size=${s}&steps=${WEB_STEPS}&warmup=2`);
+  await page.goto(`${base}/bench/tfjs.html?backend=${backend}&batch=${WEB_BATCH}&channels=${c}&size=${s}&steps=${WEB_STEPS}&warmup=2`, { timeout: 120000 });
   await page.waitForFunction(() => window.benchResult, null, { timeout: WEB_TIMEOUT_MS });
   const r = await page.evaluate(() => window.benchResult);
   await page.close();

@@ -25,11 +25,16 @@ cargo build --release --locked
 SCALAR_DIST="$CACHE/dist-scalar"
 if [ "${BENCH_SKIP_PAGE_BUILD:-0}" != 1 ]; then
   bash scripts/build-dist.sh
-  # The same page without wasm SIMD, in a target folder of its own so that the two builds do not
-  # evict each other. RUSTFLAGS replaces .cargo/config.toml's target rustflags (cargo would
-  # append CARGO_TARGET_*_RUSTFLAGS to them, keeping +simd128).
-  RUSTFLAGS="--cfg=web_sys_unstable_apis" \
-    CARGO_TARGET_DIR="$CACHE/target-wasm-scalar" trunk build --release --public-url ./ --dist "$SCALAR_DIST"
+  # The same page and CPU worker without wasm SIMD: no `simd` feature (burn's SIMD kernels) and
+  # no +simd128 (RUSTFLAGS replaces .cargo/config.toml's target rustflags; cargo would append
+  # CARGO_TARGET_*_RUSTFLAGS to them). The bench never loads the WebGPU worker, so it is left out;
+  # a target folder of its own keeps the two builds from evicting each other.
+  scalar_html="$ROOT/.index-scalar.html"
+  grep -v 'data-bin="worker_gpu"' index.html > "$scalar_html"
+  RUSTFLAGS="--cfg=web_sys_unstable_apis" TRUNK_BUILD_NO_DEFAULT_FEATURES=true \
+    CARGO_TARGET_DIR="$CACHE/target-wasm-scalar" \
+    trunk build --release --public-url ./ --dist "$SCALAR_DIST" "$scalar_html"
+  rm -f "$scalar_html"
 fi
 export BENCH_SCALAR_DIST="$SCALAR_DIST"
 
