@@ -339,6 +339,44 @@ fn an_interrupted_sweep_keeps_the_runs_it_finished() {
 }
 
 #[test]
+fn runs_trained_at_once_give_what_one_at_a_time_gives() {
+    let config = "data=randbit&train_size=64&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&steps=3&eval_every=1&checkpoints=1";
+    let sweep = |jobs: &str| {
+        let (json, csv) = (
+            temp(&format!("jobs{jobs}.json")),
+            temp(&format!("jobs{jobs}.csv")),
+        );
+        let args = [
+            "sweep",
+            "--quiet",
+            "--config",
+            config,
+            "--vary",
+            "bits=0,3,6",
+            "--vary",
+            "tau=0.1,0.5",
+            "--jobs",
+            jobs,
+            "--json",
+            json.to_str().unwrap(),
+            "--out",
+            csv.to_str().unwrap(),
+        ];
+        let (ok, _, err) = cli(&args);
+        assert!(ok, "{err}");
+        (
+            std::fs::read_to_string(json).unwrap(),
+            std::fs::read_to_string(csv).unwrap(),
+        )
+    };
+    let one = sweep("1");
+    assert_eq!(one.1.lines().count(), 1 + 6, "{}", one.1);
+    assert_eq!(sweep("4"), one);
+    let (ok, _, err) = cli(&["sweep", "--vary", "bits=0,1", "--jobs", "0"]);
+    assert!(!ok && err.contains("--jobs must be at least 1"), "{err}");
+}
+
+#[test]
 fn shards_and_preset_folders_merge_into_what_one_run_writes() {
     let config = "data=randbit&train_size=64&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&steps=2&eval_every=1&checkpoints=1";
     let sweep = |extra: &[&str], json: &std::path::Path, csv: &std::path::Path| {

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::sweep::{effect_svg, run_sweep};
+use super::sweep::{effect_svg, jobs, run_sweep};
 use super::train::Backend;
 use super::{CliError, Scale, find_preset, read_data_files, write_file};
 use crate::learn::backend::BackendKind;
@@ -46,6 +46,10 @@ pub struct ReproduceArgs {
     data_file: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "cpu")]
     backend: Backend,
+    /// Runs trained at once (default: one per core on the CPU, one on wgpu). The report does
+    /// not depend on it.
+    #[arg(long)]
+    jobs: Option<usize>,
     /// List the presets and exit.
     #[arg(long)]
     list: bool,
@@ -102,6 +106,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
         .collect();
     std::fs::create_dir_all(&args.out).map_err(CliError::file(&args.out))?;
     let backend = BackendKind::from(args.backend);
+    let jobs = jobs(args.jobs, backend)?;
     let start = Instant::now();
     let mut results = Results {
         scale: format!("{:?}", args.scale).to_lowercase(),
@@ -146,6 +151,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
             args.shard,
             file.as_ref(),
             backend,
+            jobs,
             args.quiet,
             |finished| {
                 let last = results.presets.last_mut().expect("pushed above");
@@ -171,6 +177,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
             &args.out.join("timing.json"),
             serde_json::to_string_pretty(&serde_json::json!({
                 "threads": std::thread::available_parallelism().map_or(1, |t| t.get()),
+                "jobs": jobs,
                 "minutes": minutes,
                 "total_minutes": start.elapsed().as_secs_f64() / 60.0,
             }))

@@ -2,17 +2,21 @@
 //! row per run (written as each run finishes), and the effect chart.
 
 use clap::Args;
+use indicatif::{MultiProgress, ProgressDrawTarget};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
-use super::train::{Backend, train_one};
+use super::train::{Backend, run_bar, train_one};
 use super::{CliError, Scale, config_from_arg, read_data_files, write_file};
 use crate::data::generate;
 use crate::data::loaders::LoadedSet;
 use crate::learn::backend::BackendKind;
 use crate::params::ExperimentConfig;
 use crate::presets::Preset;
+use crate::record::RunRecord;
 use crate::render::svg::line_chart_file;
 use crate::sweep::report::EffectLine;
 use crate::sweep::shard::Shard;
@@ -52,6 +56,10 @@ pub struct SweepArgs {
     scale: Option<Scale>,
     #[arg(long, value_enum, default_value = "cpu")]
     backend: Backend,
+    /// Runs trained at once (default: one per core on the CPU, one on wgpu). The results do
+    /// not depend on it.
+    #[arg(long)]
+    jobs: Option<usize>,
     /// CSV with one row per run, rewritten as each run finishes.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -71,16 +79,32 @@ pub struct SweepArgs {
     quiet: bool,
 }
 
-/// Runs every point of `spec` on top of `base`, one after another. A run that fails (a NaN
-/// loss, a device error) is recorded as failed with its reason and the grid goes on;
-/// `finished` is called with every result so far after each run, so a stopped sweep keeps
-/// what it finished.
+/// How many runs of a grid train at once: `--jobs`, else one per core on the CPU backend (a run
+/// keeps about one core busy) and one on wgpu (the runs would share one device).
+pub fn jobs(asked: Option<usize>, backend: BackendKind) -> Result<usize, CliError> {
+    match asked {
+        Some(0) => Err(CliError::Usage("--jobs must be at least 1".into())),
+        Some(n) => Ok(n),
+        None if backend == BackendKind::Cpu => {
+            Ok(std::thread::available_parallelism().map_or(1, |n| n.get()))
+        }
+        None => Ok(1),
+    }
+}
+
+/// Runs every point of `spec` on top of `base`, `jobs` at a time. Every run draws only from
+/// its own seed, so the results do not depend on `jobs`; they are filed in grid order. A run
+/// that fails (a NaN loss, a device error) is recorded as failed with its reason and the grid
+/// goes on; `finished` is called with every result so far each time the grid's next result
+/// is in, so a stopped sweep keeps what it finished.
+#[allow(clippy::too_many_arguments)]
 pub fn run_sweep(
     spec: &SweepSpec,
     base: &ExperimentConfig,
     shard: Option<Shard>,
     file: Option<&LoadedSet>,
     backend: BackendKind,
+    jobs: usize,
     quiet: bool,
     mut finished: impl FnMut(&[SweepResult]) -> Result<(), CliError>,
 ) -> Result<Vec<SweepResult>, CliError> {
@@ -88,31 +112,76 @@ pub fn run_sweep(
         Some(shard) => SweepRun::sharded(spec.clone(), base, shard),
         None => SweepRun::new(spec.clone(), base),
     };
-    let total = sweep.points.len();
-    while let Some(point) = sweep.current().cloned() {
-        let seed = if spec.seeds > 1 {
-            format!(" seed {}", point.config.seed)
-        } else {
-            String::new()
-        };
-        eprintln!(
-            "[{}/{total}] {}{seed}",
-            sweep.results.len() + 1,
-            spec.label(&point.values)
-        );
-        let ds = Arc::new(generate(&point.config, file)?);
-        match train_one(&point.config, ds, backend, quiet) {
-            Ok(record) => {
-                sweep.finish_current(&record);
-            }
-            Err(CliError::Train(e)) => {
-                eprintln!("  failed: {e}");
-                sweep.fail_current(&e.to_string());
-            }
-            Err(e) => return Err(e),
+    let points = sweep.points.clone();
+    let total = points.len();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let bars = match quiet {
+        true => MultiProgress::with_draw_target(ProgressDrawTarget::hidden()),
+        false => MultiProgress::new(),
+    };
+    // A line above the bars (or plain stderr when they are hidden).
+    let say = |line: String| match quiet {
+        true => eprintln!("{line}"),
+        false => {
+            let _ = bars.println(line);
         }
-        finished(&sweep.results)?;
-    }
+    };
+    let (tx, rx) = mpsc::channel::<(usize, Result<RunRecord, CliError>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, total.max(1)) {
+            let tx = tx.clone();
+            let (points, next, stop, bars, say) = (&points, &next, &stop, &bars, &say);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(point) = points.get(i) else { break };
+                    let seed = match spec.seeds > 1 {
+                        true => format!(" seed {}", point.config.seed),
+                        false => String::new(),
+                    };
+                    let label = format!("[{}/{total}] {}{seed}", i + 1, spec.label(&point.values));
+                    say(label.clone());
+                    let bar = bars.add(run_bar(point.config.steps, format!("{label} "), quiet));
+                    let outcome = generate(&point.config, file)
+                        .map_err(CliError::from)
+                        .and_then(|ds| train_one(&point.config, Arc::new(ds), backend, &bar));
+                    bars.remove(&bar);
+                    if tx.send((i, outcome)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // Runs finish out of order; file each once every run before it is filed.
+        let mut waiting = BTreeMap::new();
+        let filed = (|| {
+            for (i, outcome) in rx {
+                waiting.insert(i, outcome);
+                while let Some(outcome) = waiting.remove(&sweep.results.len()) {
+                    match outcome {
+                        Ok(record) => {
+                            sweep.finish_current(&record);
+                        }
+                        Err(CliError::Train(e)) => {
+                            say(format!(
+                                "  {} failed: {e}",
+                                spec.label(&points[sweep.results.len()].values)
+                            ));
+                            sweep.fail_current(&e.to_string());
+                        }
+                        Err(e) => return Err(e),
+                    }
+                    finished(&sweep.results)?;
+                }
+            }
+            Ok(())
+        })();
+        // On an error, the other runs stop after the one they are in.
+        stop.store(true, Ordering::Relaxed);
+        filed
+    })?;
     Ok(sweep.results)
 }
 
@@ -195,6 +264,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         .map(|p| p.reference_lines())
         .unwrap_or_default();
     let file = read_data_files(&args.data_file, base.image_size)?;
+    let jobs = jobs(args.jobs, args.backend.into())?;
     let link = encode_with_sweep(&base, Some(&spec));
     let shard = args
         .shard
@@ -213,6 +283,7 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         args.shard,
         file.as_ref(),
         args.backend.into(),
+        jobs,
         args.quiet,
         |results| save(&spec, &link, results, &outputs),
     )?;

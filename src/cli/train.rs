@@ -58,26 +58,30 @@ pub struct TrainArgs {
     quiet: bool,
 }
 
-/// Trains `config` on `ds` to the end, reporting progress on a bar unless `quiet`.
+/// A progress bar for one run of `steps` steps (hidden when `quiet`), labelled with `prefix`.
+pub fn run_bar(steps: usize, prefix: String, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    ProgressBar::new(steps as u64)
+        .with_style(
+            ProgressStyle::with_template(
+                "{prefix}{bar:30} {pos}/{len} steps [{elapsed_precise} < {eta_precise}] {msg}",
+            )
+            .expect("valid template"),
+        )
+        .with_prefix(prefix)
+}
+
+/// Trains `config` on `ds` to the end, reporting progress on `bar`.
 pub fn train_one(
     config: &ExperimentConfig,
     ds: Arc<Dataset>,
     backend: BackendKind,
-    quiet: bool,
+    bar: &ProgressBar,
 ) -> Result<RunRecord, CliError> {
     let device = device(backend)?;
     let mut run = Run::new(config, Arc::clone(&ds), backend, &device)?;
-    let bar = if quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(config.steps as u64)
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} steps [{elapsed_precise} < {eta_precise}] {msg}",
-        )
-        .expect("valid template"),
-    );
     let start = Instant::now();
     let clock = || start.elapsed().as_secs_f64();
     block_on(drive(&mut run, clock, |run, events| {
@@ -118,7 +122,8 @@ pub fn run(args: TrainArgs) -> Result<(), CliError> {
         BackendKind::from(args.backend).name()
     );
     let start = Instant::now();
-    let record = train_one(&config, ds, args.backend.into(), args.quiet)?;
+    let bar = run_bar(config.steps, String::new(), args.quiet);
+    let record = train_one(&config, ds, args.backend.into(), &bar)?;
     print_final(&record);
     let images_per_s = record
         .throughput
