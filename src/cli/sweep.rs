@@ -5,7 +5,7 @@ use clap::Args;
 use indicatif::{MultiProgress, ProgressDrawTarget};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
@@ -115,7 +115,6 @@ pub fn run_sweep(
     let points = sweep.points.clone();
     let total = points.len();
     let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
     let bars = match quiet {
         true => MultiProgress::with_draw_target(ProgressDrawTarget::hidden()),
         false => MultiProgress::new(),
@@ -129,11 +128,11 @@ pub fn run_sweep(
     };
     let (tx, rx) = mpsc::channel::<(usize, Result<RunRecord, CliError>)>();
     std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, total.max(1)) {
+        for _ in 0..jobs.min(total) {
             let tx = tx.clone();
-            let (points, next, stop, bars, say) = (&points, &next, &stop, &bars, &say);
+            let (points, next, bars, say) = (&points, &next, &bars, &say);
             scope.spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
+                loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(point) = points.get(i) else { break };
                     let seed = match spec.seeds > 1 {
@@ -147,6 +146,7 @@ pub fn run_sweep(
                         .map_err(CliError::from)
                         .and_then(|ds| train_one(&point.config, Arc::new(ds), backend, &bar));
                     bars.remove(&bar);
+                    // The receiver is gone after an error: stop after the run we were in.
                     if tx.send((i, outcome)).is_err() {
                         break;
                     }
@@ -156,31 +156,26 @@ pub fn run_sweep(
         drop(tx);
         // Runs finish out of order; file each once every run before it is filed.
         let mut waiting = BTreeMap::new();
-        let filed = (|| {
-            for (i, outcome) in rx {
-                waiting.insert(i, outcome);
-                while let Some(outcome) = waiting.remove(&sweep.results.len()) {
-                    match outcome {
-                        Ok(record) => {
-                            sweep.finish_current(&record);
-                        }
-                        Err(CliError::Train(e)) => {
-                            say(format!(
-                                "  {} failed: {e}",
-                                spec.label(&points[sweep.results.len()].values)
-                            ));
-                            sweep.fail_current(&e.to_string());
-                        }
-                        Err(e) => return Err(e),
+        for (i, outcome) in rx {
+            waiting.insert(i, outcome);
+            while let Some(outcome) = waiting.remove(&sweep.results.len()) {
+                match outcome {
+                    Ok(record) => {
+                        sweep.finish_current(&record);
                     }
-                    finished(&sweep.results)?;
+                    Err(CliError::Train(e)) => {
+                        say(format!(
+                            "  {} failed: {e}",
+                            spec.label(&points[sweep.results.len()].values)
+                        ));
+                        sweep.fail_current(&e.to_string());
+                    }
+                    Err(e) => return Err(e),
                 }
+                finished(&sweep.results)?;
             }
-            Ok(())
-        })();
-        // On an error, the other runs stop after the one they are in.
-        stop.store(true, Ordering::Relaxed);
-        filed
+        }
+        Ok(())
     })?;
     Ok(sweep.results)
 }
