@@ -1,7 +1,7 @@
 //! Contrastive Playground: competing-feature datasets, the generalized contrastive loss family
 //! and per-feature probes (Chen, Luo & Li, "Intriguing Properties of Contrastive Losses").
 //!
-//! Layers, bottom up: `params`, `rng` and `record` (plain data); `url`, `sweep`, `presets`,
+//! Layers, bottom up: `params`, `rng`, `record` (plain data) and `par` (data parallelism); `url`, `sweep`, `presets`,
 //! `protocol` and `data`; `eval` and `learn` (tensors); `render`; then the front ends, `cli`
 //! natively and `web` on wasm32. The core is pure Rust with no browser code, so the CLI, the
 //! tests and the page run the same code.
@@ -10,6 +10,7 @@ pub mod budget;
 pub mod data;
 pub mod eval;
 pub mod learn;
+pub mod par;
 pub mod params;
 pub mod presets;
 pub mod protocol;

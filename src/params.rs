@@ -219,8 +219,9 @@ choice_enum!(
 choice_enum!(EncoderKind { ConvNet = "convnet", ResNet = "resnet" });
 
 choice_enum!(
-    /// How convolutions are computed (same maths, different speed).
-    ConvKind { Gemm = "gemm", Burn = "burn" }
+    /// How convolutions are computed (same maths, different speed). `Auto` is `Gemm` on the
+    /// CPU, where it has its own kernels, and `Burn` elsewhere.
+    ConvKind { Auto = "auto", Gemm = "gemm", Burn = "burn" }
 );
 
 choice_enum!(
@@ -398,9 +399,9 @@ param_table! {
     width: f32 = 1.0,
         key "width", Model, "Width", float(0.25, 4.0),
         "Multiplier on every layer's channel count.";
-    conv: ConvKind = ConvKind::Burn,
+    conv: ConvKind = ConvKind::Auto,
         key "conv", Model, "Convolution", Domain::Choice(ConvKind::NAMES),
-        "How convolutions run: burn = burn's Conv2d (faster on CPUs here); gemm = one matrix product per layer over the whole batch, written with tensor ops. Same maths.";
+        "How convolutions run (same maths, different speed): gemm = one matrix product per layer over the whole batch, with its own CPU kernels for the convolution and BatchNorm + ReLU; burn = burn's Conv2d and BatchNorm; auto = gemm on the CPU, burn on the GPU.";
     head_depth: usize = 2,
         key "head_depth", Model, "Head depth", int(0, 3),
         "Projection head layers (0 = identity): the knob of the paper's first finding.";

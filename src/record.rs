@@ -353,7 +353,7 @@ mod tests {
 
     #[test]
     fn the_summary_follows_the_last_evaluation_and_keeps_the_first_ari() {
-        let mut r = RunRecord::new("v=1".into(), "f".into(), "cpu".into());
+        let mut r = RunRecord::new("v=2".into(), "f".into(), "cpu".into());
         r.record(&Event::Evaluation(evaluation(0, 0.2, 0.05)), 2);
         let metrics = StepMetrics {
             step: 10,
@@ -383,7 +383,7 @@ mod tests {
 
     #[test]
     fn a_compact_record_keeps_the_curves_and_drops_the_pictures() {
-        let mut r = RunRecord::new("v=1".into(), "f".into(), "cpu".into());
+        let mut r = RunRecord::new("v=2".into(), "f".into(), "cpu".into());
         let mut e = evaluation(0, 0.5, 0.1);
         e.embedding = vec![[0.0, 1.0]; 100];
         e.similarity = vec![0.5; 1024];
@@ -401,7 +401,7 @@ mod tests {
 
     #[test]
     fn history_csv_has_a_column_per_feature_and_names_the_run() {
-        let mut r = RunRecord::new("v=1&bits=3".into(), "abc".into(), "cpu".into());
+        let mut r = RunRecord::new("v=2&bits=3".into(), "abc".into(), "cpu".into());
         r.record(&Event::Evaluation(evaluation(0, 0.2, 0.0)), 2);
         let m = StepMetrics {
             step: 5,
@@ -415,7 +415,7 @@ mod tests {
         assert!(lines[0].starts_with("step,loss,alignment"));
         assert!(lines[0].ends_with(",digit.probe_train_acc"));
         assert_eq!(lines[1], "5,2,0,0,0,0,0,0,0.25");
-        assert_eq!(lines[2], "# config: v=1&bits=3");
+        assert_eq!(lines[2], "# config: v=2&bits=3");
         assert_eq!(lines[3], "# fingerprint: abc");
     }
 }

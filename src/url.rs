@@ -1,9 +1,10 @@
 //! The URL codec: an experiment as a short, versioned query string.
 //!
-//! `encode` writes `v=1` and only the knobs that differ from their defaults, in table order.
+//! `encode` writes `v=2` and only the knobs that differ from their defaults, in table order.
 //! `decode` reads a full URL, a `?query`, a `#hash` or a bare query; every problem is reported
 //! with its key, value and reason, and the key keeps its default. It never panics and never
-//! clamps: a value is used exactly as written or not at all.
+//! clamps: a value is used exactly as written or not at all. A `v=1` link keeps the defaults of
+//! its time (`VERSION_1_DEFAULTS`).
 
 use crate::budget;
 use crate::params::{ExperimentConfig, PARAMS};
@@ -12,7 +13,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Defaults that changed since version 1, as `key=value`: a `v=1` link gets them unless it
+/// names the key, so it runs as it did when it was made.
+const VERSION_1_DEFAULTS: &[(&str, &str)] = &[("conv", "burn")];
 
 /// One parameter of a URL that was not used as written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +85,7 @@ pub fn encode_with_sweep(config: &ExperimentConfig, sweep: Option<&SweepSpec>) -
     out
 }
 
-/// `v=1&...` with only non-default knobs, values percent-encoded.
+/// `v=2&...` with only non-default knobs, values percent-encoded.
 pub fn encode(config: &ExperimentConfig) -> String {
     let defaults = ExperimentConfig::default();
     let mut out = format!("v={FORMAT_VERSION}");
@@ -160,11 +165,19 @@ pub fn decode_unchecked(base: ExperimentConfig, text: &str) -> Decoded {
         }
         seen.push(key.clone());
         if key == "v" {
-            if value.trim() != FORMAT_VERSION.to_string() {
-                warn(
+            match value.trim() {
+                "1" => {
+                    for (k, v) in VERSION_1_DEFAULTS {
+                        if !seen.iter().any(|s| s == k) {
+                            config.set(k, v).expect("version-1 defaults are valid");
+                        }
+                    }
+                }
+                v if v == FORMAT_VERSION.to_string() => {}
+                _ => warn(
                     format!("unknown format version; read as v{FORMAT_VERSION}"),
                     String::new(),
-                );
+                ),
             }
             continue;
         }
@@ -301,6 +314,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_version_1_link_keeps_the_defaults_of_its_time() {
+        use crate::params::ConvKind;
+        // Version 1 computed convolutions with burn's Conv2d by default.
+        let old = decode("v=1&bits=7");
+        assert!(old.warnings.is_empty(), "{:?}", old.warnings);
+        assert_eq!((old.config.conv, old.config.bits), (ConvKind::Burn, 7));
+        // Re-encoded, the link says so explicitly.
+        assert_eq!(encode(&old.config), "v=2&bits=7&conv=burn");
+        // A key the old link names is used as written, before or after `v`.
+        assert_eq!(decode("v=1&conv=gemm").config.conv, ConvKind::Gemm);
+        assert_eq!(decode("conv=gemm&v=1").config.conv, ConvKind::Gemm);
+        // This version, and a bare query, take today's defaults.
+        assert_eq!(decode("v=2&bits=7").config.conv, ConvKind::Auto);
+        assert_eq!(decode("bits=7").config.conv, ConvKind::Auto);
+        // An unknown version is read as this one, with a warning.
+        let future = decode("v=9");
+        assert_eq!(future.config.conv, ConvKind::Auto);
+        assert_eq!(future.warnings.len(), 1);
+    }
+
+    #[test]
     fn a_sweep_travels_in_the_link() {
         let c = ExperimentConfig {
             steps: 40,
@@ -310,13 +344,13 @@ mod tests {
         let link = encode_with_sweep(&c, Some(&s));
         assert_eq!(
             link,
-            "v=1&steps=40&sweep=bits:0,5,10;tau:0.05,0.5&effect=knn"
+            "v=2&steps=40&sweep=bits:0,5,10;tau:0.05,0.5&effect=knn"
         );
         let d = decode(&format!("https://x.org/?{link}"));
         assert!(d.warnings.is_empty(), "{:?}", d.warnings);
         assert_eq!((d.config, d.sweep), (c.clone(), Some(s)));
         // Percent-encoded by a browser or a chat client: the same sweep.
-        let d = decode("v=1&sweep=bits%3A0%2C5&effect=contrastive");
+        let d = decode("v=2&sweep=bits%3A0%2C5&effect=contrastive");
         assert_eq!(d.sweep.unwrap().to_string(), "bits:0,5");
         assert_eq!(encode_with_sweep(&c, None), encode(&c));
     }
@@ -351,7 +385,7 @@ mod tests {
     fn hidden_knobs_travel_in_the_link() {
         let hide = vec!["bits".to_string(), "tau".to_string()];
         let link = encode_link(&ExperimentConfig::default(), None, &hide);
-        assert_eq!(link, "v=1&hide=bits,tau");
+        assert_eq!(link, "v=2&hide=bits,tau");
         let d = decode(&link);
         assert_eq!(d.hide, hide);
         let d = decode("hide=bits,nope");
@@ -367,16 +401,16 @@ mod tests {
             .with_seeds(3)
             .unwrap();
         let link = encode_with_sweep(&ExperimentConfig::default(), Some(&s));
-        assert_eq!(link, "v=1&sweep=bits:0,5&seeds=3");
+        assert_eq!(link, "v=2&sweep=bits:0,5&seeds=3");
         assert_eq!(decode(&link).sweep, Some(s));
-        let d = decode("v=1&sweep=bits:0,5&seeds=99");
+        let d = decode("v=2&sweep=bits:0,5&seeds=99");
         assert_eq!(d.sweep.unwrap().seeds, 1);
         assert_eq!(d.warnings[0].key, "seeds");
     }
 
     #[test]
     fn a_bad_sweep_is_named_and_the_rest_still_loads() {
-        let d = decode("v=1&bits=7&sweep=bits:0,99&effect=best");
+        let d = decode("v=2&bits=7&sweep=bits:0,99&effect=best");
         assert_eq!(d.config.bits, 7);
         assert_eq!(d.sweep, None);
         let keys: Vec<&str> = d.warnings.iter().map(|w| w.key.as_str()).collect();

@@ -29,7 +29,7 @@ fn dataset_prints_the_fingerprint_and_writes_a_png_grid() {
     let (ok, out, err) = cli(&[
         "dataset",
         "--config",
-        "http://localhost:8080/?v=1&data=randbit&bits=6&train_size=100&test_size=40",
+        "http://localhost:8080/?v=2&data=randbit&bits=6&train_size=100&test_size=40",
         "--png",
         png.to_str().unwrap(),
     ]);
@@ -135,7 +135,7 @@ fn train_writes_run_json_in_the_documented_shape() {
     assert!(out.contains("chance"), "{out}");
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
-    assert!(run["config"].as_str().unwrap().starts_with("v=1"));
+    assert!(run["config"].as_str().unwrap().starts_with("v=2"));
     assert_eq!(run["fingerprint"].as_str().unwrap().len(), 16);
     assert_eq!(run["backend"], "cpu");
     let h = &run["history"][0];

@@ -1,11 +1,13 @@
 //! The batch-GEMM convolution against burn's `Conv2d`: the same outputs and the same input and
 //! weight gradients, for every kernel and stride the encoders use; and whole encoders built with
-//! either agree.
+//! either agree; and the CPU kernel of the batch-GEMM convolution against its tensor-op form and
+//! naive loops.
 
 use burn::prelude::*;
 
 use cpg::learn::backend::cpu_device;
 use cpg::learn::conv::{Conv, Layout, gemm_layout};
+use cpg::learn::conv_kernel::{self, Geometry, col2im, im2col};
 use cpg::learn::model::Model;
 use cpg::params::ConvKind;
 use cpg::rng::stream;
@@ -139,6 +141,210 @@ fn whole_encoders_agree_whichever_convolution_runs() {
         assert_close(&format!("{what} representation"), &reps[0].0, &reps[1].0);
         for (b, (m0, m1)) in reps[0].1.iter().zip(&reps[1].1).enumerate() {
             assert_close(&format!("{what} block {}", b + 1), m0, m1);
+        }
+    }
+}
+
+/// Output and both gradients of a [`GemmConv`] on the CPU device, through `forward` (the CPU
+/// kernel there) or `forward_tensor_ops`.
+fn run_gemm(
+    kernel_path: bool,
+    [c_in, h, w, n]: [usize; 4],
+    c_out: usize,
+    kernel: usize,
+    stride: usize,
+) -> [Vec<f32>; 3] {
+    let device = cpu_device().autodiff();
+    let weights = random(c_out * c_in * kernel * kernel, 5);
+    let Conv::Gemm(conv) = Conv::new(
+        ConvKind::Gemm,
+        c_in,
+        c_out,
+        kernel,
+        stride,
+        weights,
+        &device,
+    ) else {
+        unreachable!()
+    };
+    let x = Tensor::<4>::from_data(
+        TensorData::new(random(c_in * h * w * n, 6), [c_in, h, w, n]),
+        &device,
+    )
+    .require_grad();
+    let y = if kernel_path {
+        conv.forward(x.clone())
+    } else {
+        conv.forward_tensor_ops(x.clone())
+    }; // [c_out, ho, wo, n]
+    let r = Tensor::<4>::from_data(
+        TensorData::new(random(y.shape().num_elements(), 7), y.shape()),
+        &device,
+    );
+    let grads = (y.clone() * r).sum().backward();
+    let dx = read(x.grad(&grads).unwrap());
+    let dw = read(conv.weight.grad(&grads).unwrap());
+    [read(y), dx, dw]
+}
+
+#[test]
+fn the_cpu_kernel_matches_the_tensor_op_convolution() {
+    assert!(conv_kernel::available(&cpu_device().autodiff()));
+    assert!(conv_kernel::available(&cpu_device()));
+    for (shape, c_out, kernel, stride) in [
+        ([3, 9, 9, 4], 5, 3, 2),
+        ([6, 28, 28, 2], 8, 3, 2),
+        ([4, 7, 7, 3], 6, 3, 1),
+        ([5, 8, 6, 2], 7, 1, 2),
+        ([2, 5, 5, 1], 3, 5, 1),
+    ] {
+        let kernel_run = run_gemm(true, shape, c_out, kernel, stride);
+        let ops_run = run_gemm(false, shape, c_out, kernel, stride);
+        let what = format!("{shape:?} -> {c_out}, {kernel}x{kernel} stride {stride}");
+        for (i, part) in ["output", "input gradient", "weight gradient"]
+            .iter()
+            .enumerate()
+        {
+            assert_close(&format!("{what}: {part}"), &kernel_run[i], &ops_run[i]);
+        }
+    }
+}
+
+#[test]
+fn col2im_is_the_adjoint_of_im2col() {
+    // <im2col(x), c> = <x, col2im(c)> for any x and c, padding and strides included.
+    for (kernel, stride, [c, h, w, n]) in [
+        (3, 2, [2, 7, 6, 3]),
+        (3, 1, [3, 5, 5, 2]),
+        (1, 2, [2, 4, 5, 1]),
+    ] {
+        let g = Geometry {
+            kernel,
+            stride,
+            channels: c,
+            height: h,
+            width: w,
+            batch: n,
+        };
+        let x = random(c * h * w * n, 8);
+        let cols = im2col(&x, g);
+        let r = random(cols.len(), 9);
+        let lhs: f64 = cols.iter().zip(&r).map(|(a, b)| (a * b) as f64).sum();
+        let rhs: f64 = x
+            .iter()
+            .zip(&col2im(&r, g))
+            .map(|(a, b)| (a * b) as f64)
+            .sum();
+        assert!(
+            (lhs - rhs).abs() < 1e-3 * lhs.abs().max(1.0),
+            "{lhs} vs {rhs}"
+        );
+    }
+}
+
+#[test]
+fn im2col_matches_a_naive_gather() {
+    let (kernel, stride, [c, h, w, n]) = (3, 2, [2, 5, 6, 3]);
+    let g = Geometry {
+        kernel,
+        stride,
+        channels: c,
+        height: h,
+        width: w,
+        batch: n,
+    };
+    let x = random(c * h * w * n, 10);
+    let cols = im2col(&x, g);
+    let (ho, wo) = ((h + 2 - 3) / 2 + 1, (w + 2 - 3) / 2 + 1);
+    let mut naive = Vec::new();
+    for ky in 0..3 {
+        for kx in 0..3 {
+            for ci in 0..c {
+                for oy in 0..ho {
+                    for ox in 0..wo {
+                        for b in 0..n {
+                            let (y, xx) = ((oy * 2 + ky) as isize - 1, (ox * 2 + kx) as isize - 1);
+                            naive.push(if y < 0 || xx < 0 || y >= h as isize || xx >= w as isize {
+                                0.0
+                            } else {
+                                x[((ci * h + y as usize) * w + xx as usize) * n + b]
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(cols, naive);
+}
+
+/// Output, running statistics and the input, γ and β gradients of BatchNorm (and ReLU) on a
+/// batch-last map: through `Layout::batch_norm[_relu]` (the CPU kernel), or burn's BatchNorm
+/// module on the same values as `[1, c, m]`.
+fn run_norm(kernel_path: bool, relu: bool, [c, h, w, n]: [usize; 4]) -> [Vec<f32>; 6] {
+    let device = cpu_device().autodiff();
+    let mut bn = burn::nn::BatchNormConfig::new(c).init(&device);
+    bn.gamma = burn::module::Param::from_data(TensorData::new(random(c, 11), [c]), &device);
+    bn.beta = burn::module::Param::from_data(TensorData::new(random(c, 12), [c]), &device);
+    let x = Tensor::<4>::from_data(
+        TensorData::new(random(c * h * w * n, 13), [c, h, w, n]),
+        &device,
+    )
+    .require_grad();
+    let y = if kernel_path {
+        if relu {
+            Layout::BatchLast.batch_norm_relu(&bn, x.clone())
+        } else {
+            Layout::BatchLast.batch_norm(&bn, x.clone())
+        }
+    } else {
+        let y = bn
+            .forward(x.clone().reshape([1, c, h * w * n]))
+            .reshape([c, h, w, n]);
+        if relu {
+            burn::tensor::activation::relu(y)
+        } else {
+            y
+        }
+    }; // [c, h, w, n]
+    let r = Tensor::<4>::from_data(
+        TensorData::new(random(c * h * w * n, 14), [c, h, w, n]),
+        &device,
+    );
+    let grads = (y.clone() * r).sum().backward();
+    [
+        read(y),
+        read(bn.running_mean.value()),
+        read(bn.running_var.value()),
+        read(x.grad(&grads).unwrap()),
+        read(bn.gamma.grad(&grads).unwrap()),
+        read(bn.beta.grad(&grads).unwrap()),
+    ]
+}
+
+#[test]
+fn the_cpu_batch_norm_matches_burns_with_and_without_relu() {
+    for relu in [false, true] {
+        for shape in [[3, 4, 4, 5], [8, 7, 7, 16], [2, 1, 1, 37]] {
+            let kernel_run = run_norm(true, relu, shape);
+            let burn_run = run_norm(false, relu, shape);
+            for (i, part) in [
+                "output",
+                "running mean",
+                "running variance",
+                "input gradient",
+                "gamma gradient",
+                "beta gradient",
+            ]
+            .iter()
+            .enumerate()
+            {
+                assert_close(
+                    &format!("{shape:?} relu {relu}: {part}"),
+                    &kernel_run[i],
+                    &burn_run[i],
+                );
+            }
         }
     }
 }

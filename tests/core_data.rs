@@ -86,13 +86,13 @@ proptest! {
 
 #[test]
 fn encode_writes_the_version_and_only_non_defaults() {
-    assert_eq!(encode(&ExperimentConfig::default()), "v=1");
+    assert_eq!(encode(&ExperimentConfig::default()), "v=2");
     let c = ExperimentConfig {
         bits: 10,
         tau: 0.05,
         ..Default::default()
     };
-    assert_eq!(encode(&c), "v=1&bits=10&tau=0.05");
+    assert_eq!(encode(&c), "v=2&bits=10&tau=0.05");
 }
 
 #[test]
@@ -101,8 +101,8 @@ fn decode_accepts_every_form_of_link() {
         "bits=7&tau=0.1",
         "?bits=7&tau=0.1",
         "#bits=7&tau=0.1",
-        "http://localhost:8080/?v=1&bits=7&tau=0.1",
-        "http://localhost:8080/index.html#v=1&bits=7&tau=0.1",
+        "http://localhost:8080/?v=2&bits=7&tau=0.1",
+        "http://localhost:8080/index.html#v=2&bits=7&tau=0.1",
         "http://localhost:8080/?bits=7#tau=0.1",
     ] {
         let d = decode(text);
@@ -126,7 +126,7 @@ fn every_kind_of_bad_parameter_is_reported_and_keeps_its_default() {
         ("data=imagenet", "data", "unknown choice"),
         ("flip=maybe", "flip", "not a boolean"),
         ("seed=99999999999", "seed", "out of range"),
-        ("v=2", "v", "unknown format version"),
+        ("v=3", "v", "unknown format version"),
     ];
     let defaults = ExperimentConfig::default();
     for (query, key, reason) in cases {

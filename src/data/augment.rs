@@ -162,19 +162,7 @@ impl Dataset {
         seed: u64,
         step: u64,
     ) -> (Batch, Batch) {
-        let tag = format!("augment/{step}");
-        // Each sample has its own stream, so samples are augmented in parallel (natively) and
-        // the batch is the same whatever the thread count.
-        let pairs = par_map(indices.len(), |j| {
-            let i = indices[j];
-            let mut rng = stream(seed, &tag, j as u64);
-            let mut pair = [Vec::new(), Vec::new()];
-            for view in &mut pair {
-                view.extend(augment.view(&samples[i].image, &mut rng));
-                push_bit_planes(view, samples[i].bits, self.bits, self.height * self.width);
-            }
-            pair
-        });
+        let pairs = self.view_pairs(samples, indices, augment, seed, step);
         let per_view = self.input_channels() * self.height * self.width;
         let mut views = [0, 1].map(|_| Vec::with_capacity(indices.len() * per_view));
         for [a, b] in pairs {
@@ -186,6 +174,31 @@ impl Dataset {
             self.batch_of(a, indices.len()),
             self.batch_of(b, indices.len()),
         )
+    }
+
+    /// [`Dataset::two_views`] per sample: for each index, its two views as
+    /// `[channels, height, width]` floats (bit planes included).
+    pub fn view_pairs(
+        &self,
+        samples: &[Sample],
+        indices: &[usize],
+        augment: &Augment,
+        seed: u64,
+        step: u64,
+    ) -> Vec<[Vec<f32>; 2]> {
+        let tag = format!("augment/{step}");
+        // Each sample has its own stream, so samples are augmented in parallel (natively) and
+        // the batch is the same whatever the thread count.
+        par_map(indices.len(), |j| {
+            let i = indices[j];
+            let mut rng = stream(seed, &tag, j as u64);
+            let mut pair = [Vec::new(), Vec::new()];
+            for view in &mut pair {
+                view.extend(augment.view(&samples[i].image, &mut rng));
+                push_bit_planes(view, samples[i].bits, self.bits, self.height * self.width);
+            }
+            pair
+        })
     }
 
     /// `samples[indices]` un-augmented, with their bit planes: what probes and evaluation see.

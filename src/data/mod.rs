@@ -199,31 +199,6 @@ pub fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> Result<D
 }
 
 /// `f(0..n)` on all cores natively, in order on wasm. Results are in index order either way.
-pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    #[cfg(not(target_family = "wasm"))]
-    {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |t| t.get())
-            .min(16);
-        if threads > 1 && n >= 64 {
-            let chunk = n.div_ceil(threads);
-            let f = &f;
-            return std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|t| {
-                        scope.spawn(move || {
-                            (t * chunk..((t + 1) * chunk).min(n))
-                                .map(f)
-                                .collect::<Vec<T>>()
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .flat_map(|h| h.join().expect("generator thread panicked"))
-                    .collect()
-            });
-        }
-    }
-    (0..n).map(f).collect()
+pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Send + Sync) -> Vec<T> {
+    crate::par::map(n, f)
 }

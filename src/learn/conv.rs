@@ -15,6 +15,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::prelude::*;
 use burn::tensor::Slice;
 
+use super::{conv_kernel, norm_kernel};
 use crate::params::ConvKind;
 
 /// A k×k convolution without bias on batch-last maps, computed as one matrix product.
@@ -52,6 +53,19 @@ impl GemmConv {
     /// # Shapes
     /// `x: [c_in, h, w, n]` → `[c_out, ho, wo, n]`
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        if conv_kernel::available(&x.device()) {
+            conv_kernel::batch_conv(x, self.weight.val(), self.kernel, self.stride)
+        } else {
+            self.forward_tensor_ops(x)
+        }
+    }
+
+    /// The same convolution written with burn's tensor ops, as it runs on backends without the
+    /// CPU kernel (`conv_kernel.rs`).
+    ///
+    /// # Shapes
+    /// `x: [c_in, h, w, n]` → `[c_out, ho, wo, n]`
+    pub fn forward_tensor_ops(&self, x: Tensor<4>) -> Tensor<4> {
         let [c, h, w, n] = x.dims();
         let (k, s, p) = (self.kernel, self.stride, self.kernel / 2);
         let (ho, wo) = (output_side(h, k, s), output_side(w, k, s));
@@ -102,7 +116,7 @@ pub enum Conv {
 
 impl Conv {
     /// A k×k convolution (padding k/2, no bias) with `weights` in burn's `[c_out, c_in, k, k]`
-    /// layout, so both kinds start from the same numbers.
+    /// layout, so both kinds start from the same numbers. `auto` is [`resolve`]d for `device`.
     pub fn new(
         kind: ConvKind,
         c_in: usize,
@@ -112,8 +126,8 @@ impl Conv {
         weights: Vec<f32>,
         device: &Device,
     ) -> Self {
-        match kind {
-            ConvKind::Gemm => Conv::Gemm(GemmConv {
+        match resolve(kind, device) {
+            ConvKind::Gemm | ConvKind::Auto => Conv::Gemm(GemmConv {
                 weight: Param::from_data(
                     TensorData::new(
                         gemm_layout(&weights, c_in, c_out, kernel),
@@ -150,6 +164,16 @@ impl Conv {
     }
 }
 
+/// The convolution that runs for `kind` on `device`: `auto` is the batch-level GEMM where its
+/// CPU kernels run (`conv_kernel`), else burn's `Conv2d`.
+pub fn resolve(kind: ConvKind, device: &Device) -> ConvKind {
+    match kind {
+        ConvKind::Auto if conv_kernel::available(device) => ConvKind::Gemm,
+        ConvKind::Auto => ConvKind::Burn,
+        kind => kind,
+    }
+}
+
 /// How the encoder's feature maps are laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {
@@ -160,10 +184,12 @@ pub enum Layout {
 }
 
 impl Layout {
+    /// The layout of a resolved kind ([`resolve`]).
     pub fn of(kind: ConvKind) -> Self {
         match kind {
             ConvKind::Gemm => Layout::BatchLast,
             ConvKind::Burn => Layout::ChannelsFirst,
+            ConvKind::Auto => panic!("Layout::of: resolve `auto` for a device first"),
         }
     }
 
@@ -184,15 +210,55 @@ impl Layout {
     }
 
     /// burn's BatchNorm normalises dimension 1: batch-last maps go through it as
-    /// `[1, c, h·w·n]`, which is the same per-channel statistics.
+    /// `[1, c, h·w·n]`, which is the same per-channel statistics. In training on the CPU they go
+    /// through `norm_kernel`'s one-pass operation instead, with burn's running-statistics update.
     pub fn batch_norm(self, bn: &burn::nn::BatchNorm, x: Tensor<4>) -> Tensor<4> {
+        self.batch_norm_then(bn, x, false)
+    }
+
+    /// [`Layout::batch_norm`] followed by a ReLU, one operation on the CPU in training.
+    pub fn batch_norm_relu(self, bn: &burn::nn::BatchNorm, x: Tensor<4>) -> Tensor<4> {
+        self.batch_norm_then(bn, x, true)
+    }
+
+    fn batch_norm_then(self, bn: &burn::nn::BatchNorm, x: Tensor<4>, relu: bool) -> Tensor<4> {
+        let relu_if = |y: Tensor<4>| {
+            if relu {
+                burn::tensor::activation::relu(y)
+            } else {
+                y
+            }
+        };
         match self {
             Layout::BatchLast => {
                 let [c, h, w, n] = x.dims();
-                bn.forward(x.reshape([1, c, h * w * n]))
-                    .reshape([c, h, w, n])
+                let device = x.device();
+                if device.is_autodiff()
+                    && bn.training.is_enabled()
+                    && norm_kernel::available(&device)
+                {
+                    let (y, mean, var) = norm_kernel::row_batch_norm(
+                        x.reshape([c, h * w * n]),
+                        bn.gamma.val(),
+                        bn.beta.val(),
+                        bn.epsilon,
+                        relu,
+                    );
+                    let m = bn.momentum;
+                    let running_mean = bn.running_mean.value_sync().to_device(&device);
+                    let running_var = bn.running_var.value_sync().to_device(&device);
+                    bn.running_mean
+                        .update((running_mean.mul_scalar(1.0 - m) + mean.mul_scalar(m)).detach());
+                    bn.running_var
+                        .update((running_var.mul_scalar(1.0 - m) + var.mul_scalar(m)).detach());
+                    return y.reshape([c, h, w, n]);
+                }
+                relu_if(
+                    bn.forward(x.reshape([1, c, h * w * n]))
+                        .reshape([c, h, w, n]),
+                )
             }
-            Layout::ChannelsFirst => bn.forward(x),
+            Layout::ChannelsFirst => relu_if(bn.forward(x)),
         }
     }
 

@@ -9,7 +9,7 @@ use burn::prelude::*;
 
 use super::config::{EncoderConfig, HeadConfig, scaled};
 use super::controls::ControlHead;
-use super::conv::{Conv, Layout};
+use super::conv::{Conv, Layout, resolve};
 use crate::params::{ConvKind, EncoderKind, ExperimentConfig};
 use crate::rng::{SeededRng, stream};
 
@@ -51,7 +51,6 @@ pub(super) fn linear(d_in: usize, d_out: usize, rng: &mut SeededRng, device: &De
 pub struct ConvBn {
     conv: Conv,
     bn: BatchNorm,
-    relu: Relu,
 }
 
 impl ConvBn {
@@ -65,13 +64,11 @@ impl ConvBn {
         Self {
             conv: conv(kind, channels, 3, stride, rng, device),
             bn: BatchNormConfig::new(channels[1]).init(device),
-            relu: Relu::new(),
         }
     }
 
     fn forward(&self, x: Tensor<4>, layout: Layout) -> Tensor<4> {
-        let y = layout.batch_norm(&self.bn, self.conv.forward(x));
-        self.relu.forward(y)
+        layout.batch_norm_relu(&self.bn, self.conv.forward(x))
     }
 }
 
@@ -149,7 +146,8 @@ impl Encoder {
         let rng = &mut stream(config.seed, "init/encoder", 0);
         let (w, channels) = (config.width, config.channels);
         let (height, width) = (config.height, config.image_width);
-        let (kind, layout) = (config.conv, Layout::of(config.conv));
+        let kind = resolve(config.conv, device);
+        let layout = Layout::of(kind);
         match config.kind {
             EncoderKind::ConvNet => {
                 let chans = [channels, scaled(32, w), scaled(64, w), scaled(64, w)];
@@ -186,6 +184,19 @@ impl Encoder {
     /// `x: [batch, channels, height, width]` → `[batch, representation_dim]`
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         self.forward_blocks(x, 0).1
+    }
+
+    /// The layout the encoder runs its maps in.
+    pub fn layout(&self) -> Layout {
+        match self {
+            Encoder::ConvNet(net) => net.layout,
+            Encoder::ResNet(net) => net.layout,
+        }
+    }
+
+    /// [`Encoder::forward`] of an input already in [`Encoder::layout`].
+    pub fn forward_in_layout(&self, x: Tensor<4>) -> Tensor<2> {
+        self.forward_blocks(self.layout().to_channels_first(x), 0).1
     }
 
     /// The representation and the feature maps of the first `keep` blocks (1-based block `b`

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use super::backend::BackendKind;
 use super::config::{EncoderConfig, HeadConfig, LossConfig};
 use super::controls::{ControlHead, Decoder};
+use super::conv::Layout;
 use super::loss::{LossParts, SwdDraw, contrastive_loss, diagnostics};
 use super::model::{Model, Probes};
 use crate::data::Dataset;
@@ -141,6 +142,38 @@ pub struct Trainer {
     /// Device-side minimum step whose loss was not finite (or [`NO_BAD_STEP`]).
     first_bad: Tensor<1>,
     last_read: Option<(usize, f64)>,
+}
+
+/// A step's batch: its training indices and both views, in the encoder's layout.
+struct StepInput {
+    indices: Vec<usize>,
+    /// `[C, H, W, 2n]` (batch-last) or `[2n, C, H, W]`: every first view, then every second.
+    data: TensorData,
+}
+
+impl StepInput {
+    /// The two augmented views of `indices` at `step` (the draws depend on nothing else).
+    fn make(
+        ds: &Dataset,
+        indices: Vec<usize>,
+        augment: &Augment,
+        seed: u64,
+        step: u64,
+        layout: Layout,
+    ) -> Self {
+        let pairs = ds.view_pairs(&ds.train, &indices, augment, seed, step);
+        let (c, h, w, n) = (ds.input_channels(), ds.height, ds.width, indices.len());
+        let data = match layout {
+            Layout::BatchLast => TensorData::new(batch_last(&pairs, c * h * w), [c, h, w, 2 * n]),
+            Layout::ChannelsFirst => TensorData::new(
+                (0..2)
+                    .flat_map(|v| pairs.iter().flat_map(move |p| p[v].iter().copied()))
+                    .collect::<Vec<f32>>(),
+                [2 * n, c, h, w],
+            ),
+        };
+        StepInput { indices, data }
+    }
 }
 
 impl Trainer {
@@ -271,19 +304,22 @@ impl Trainer {
 
     /// One optimisation step. Queues device work only; reads nothing.
     pub fn step(&mut self) {
+        let layout = self.model.encoder.layout();
         let indices = self.next_indices();
-        let n = indices.len();
-        let ds = Arc::clone(&self.dataset);
-        let (a, b) = ds.two_views(
-            &ds.train,
-            &indices,
+        let StepInput { indices, data } = StepInput::make(
+            &self.dataset,
+            indices,
             &self.augment,
             self.config.seed,
             self.step as u64,
+            layout,
         );
+        let n = indices.len();
+        let ds = Arc::clone(&self.dataset);
         let device = self.device.clone();
-        let x = Tensor::cat(vec![self.tensor(a, &device), self.tensor(b, &device)], 0); // [2n, C, H, W]
-        let h = self.model.encoder.forward(x.clone()); // [2n, rep]
+        let x = Tensor::<4>::from_data(data, &device); // [C, H, W, 2n] or [2n, C, H, W]
+        let h = self.model.encoder.forward_in_layout(x.clone()); // [2n, rep]
+        let x = layout.to_channels_first(x); // [2n, C, H, W]
         let (parts, seen) = match &self.model.control {
             None => {
                 let z = self.model.head.forward(h.clone()); // [2n, out]
@@ -457,4 +493,25 @@ pub(super) async fn read_vec(t: Tensor<1>) -> Result<Vec<f32>, TrainError> {
         .map_err(|e| TrainError::Device(format!("{e:?}")))?;
     data.try_into_vec_as::<f32>()
         .map_err(|e| TrainError::Device(format!("{e:?}")))
+}
+
+/// The views of `pairs` (every first view, then every second view; each `len` floats) as one
+/// batch-last `[len, 2n]` matrix.
+fn batch_last(pairs: &[[Vec<f32>; 2]], len: usize) -> Vec<f32> {
+    let n = pairs.len();
+    const ROWS: usize = 16;
+    // A block of output rows per task, each reading a short run of every view; every entry of
+    // the block is written.
+    super::conv_kernel::filled_by(len * 2 * n, ROWS * 2 * n, |block, rows| {
+        let r0 = block * ROWS;
+        let r1 = (r0 + ROWS).min(len);
+        for (j, view) in (0..2)
+            .flat_map(|v| pairs.iter().map(move |p| &p[v]))
+            .enumerate()
+        {
+            for (r, &v) in (r0..r1).zip(&view[r0..r1]) {
+                rows[(r - r0) * 2 * n + j] = v;
+            }
+        }
+    })
 }

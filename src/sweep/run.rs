@@ -96,7 +96,7 @@ mod tests {
         let spec = SweepSpec::parse("bits:0,5", Metric::Offline).unwrap();
         let mut run = SweepRun::new(spec, &ExperimentConfig::default());
         assert_eq!(run.current().unwrap().config.bits, 0);
-        let record = RunRecord::new("v=1".into(), "fp".into(), "cpu".into());
+        let record = RunRecord::new("v=2".into(), "fp".into(), "cpu".into());
         assert_eq!(run.finish_current(&record).unwrap().config.bits, 5);
         assert!(run.active);
         assert!(run.finish_current(&record).is_none());
@@ -119,7 +119,7 @@ mod tests {
             run.results[0].failed.as_deref(),
             Some("the loss became NaN at step 3")
         );
-        assert!(run.results[0].config.contains("v=1"));
+        assert!(run.results[0].config.contains("v=2"));
     }
 
     #[test]

@@ -27,7 +27,7 @@ const launch = (webgpu) => chromium.launch({
 });
 
 // A tiny experiment: SwiftShader's WebGPU is correct but slow.
-const TINY = 'v=1&data=digits&train_size=64&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&steps=4&eval_every=1&checkpoints=1';
+const TINY = 'v=2&data=digits&train_size=64&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&steps=4&eval_every=1&checkpoints=1';
 
 function cliFingerprint(query) {
   const out = execFileSync(cli, ['dataset', '--config', query], { encoding: 'utf8' });
@@ -120,7 +120,7 @@ function mnistPair(n) {
 
   await test('moving a slider changes the URL; help shows on keyboard focus', async () => {
     const errors = [];
-    const { page, context } = await openPage(gpuBrowser, base, 'v=1&data=randbit', errors);
+    const { page, context } = await openPage(gpuBrowser, base, 'v=2&data=randbit', errors);
     await page.$eval('#knob-bits', (el) => { el.value = '13'; el.dispatchEvent(new Event('input', { bubbles: true })); });
     await page.waitForFunction(() => location.search.includes('bits=13'), null, { timeout: 5000 });
     assert(await page.$eval('#knob-bits', (el) => el.getAttribute('aria-valuetext')) === '13', 'slider does not announce its value');
@@ -133,7 +133,7 @@ function mnistPair(n) {
 
   await test('only the knobs the experiment uses are shown, and hide= hides more', async () => {
     const errors = [];
-    const { page, context } = await openPage(gpuBrowser, base, 'v=1&data=digits&hide=crop_min', errors);
+    const { page, context } = await openPage(gpuBrowser, base, 'v=2&data=digits&hide=crop_min', errors);
     for (const key of ['bits', 'unique_digits', 'canvas', 'colour_bins', 'crop_min']) {
       assert(await page.$(`#knob-${key}`) === null, `knob ${key} shown for data=digits`);
     }
@@ -146,7 +146,7 @@ function mnistPair(n) {
 
   await test('a crafted link restores its values and warns about bad parameters', async () => {
     const errors = [];
-    const { page, context } = await openPage(gpuBrowser, base, 'v=1&bits=12&loss=logsumexp&tau=0.1&colour=red&lr=abc&batch=99999', errors);
+    const { page, context } = await openPage(gpuBrowser, base, 'v=2&bits=12&loss=logsumexp&tau=0.1&colour=red&lr=abc&batch=99999', errors);
     assert(await page.$eval('#knob-bits', (el) => el.value) === '12', 'bits not restored');
     assert(await page.$eval('#knob-loss', (el) => el.value) === 'logsumexp', 'loss not restored');
     const text = await page.$eval('#url-warnings', (el) => el.textContent);
@@ -160,7 +160,7 @@ function mnistPair(n) {
   });
 
   await test('the fingerprint shown for a link equals the CLI one', async () => {
-    const query = 'v=1&data=digit_on_objects&unique_digits=7&train_size=300&test_size=40&seed=5';
+    const query = 'v=2&data=digit_on_objects&unique_digits=7&train_size=300&test_size=40&seed=5';
     const expected = cliFingerprint(query);
     const { page, context } = await openPage(gpuBrowser, base, query, []);
     await page.waitForFunction((fp) => document.querySelector('#fingerprint').textContent.includes(fp), expected, { timeout: 60000 });
@@ -196,7 +196,7 @@ function mnistPair(n) {
 
   await test('files: a corrupt drop is refused, a 2 GB pick is refused unread, an MNIST pair picked becomes the base set', async () => {
     const errors = [];
-    const { page, context } = await openPage(gpuBrowser, base, 'v=1&data=digits', errors);
+    const { page, context } = await openPage(gpuBrowser, base, 'v=2&data=digits', errors);
     await page.evaluate(() => {
       const dt = new DataTransfer();
       dt.items.add(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], 'broken.png'));
@@ -232,7 +232,7 @@ function mnistPair(n) {
     assert(Number(await page.$eval('#chart-loss', (el) => el.dataset.points)) > 0, 'loss chart empty');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
     const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
-    assert(exported.fingerprint === expectedFp && exported.config.startsWith('v=1'), 'exported run.json: ' + exported.config);
+    assert(exported.fingerprint === expectedFp && exported.config.startsWith('v=2'), 'exported run.json: ' + exported.config);
     const pageLoss = exported.history[0].loss;
     const cliLoss = cliFirstLoss(TINY);
     console.log(`     first-step loss: page ${pageLoss}, CLI ${cliLoss}`);
@@ -302,7 +302,7 @@ function mnistPair(n) {
 
   await test('a preset sweep with seeds draws its effect chart, its link reproduces it, Cancel stops it', async () => {
     const errors = [];
-    const { page, context } = await openPage(cpuBrowser, base, 'v=1', errors);
+    const { page, context } = await openPage(cpuBrowser, base, 'v=2', errors);
     await page.uncheck('#prefer-gpu');
     await page.selectOption('#preset', 'colour-shape');
     await page.waitForSelector('#preset-help', { timeout: 5000 });
@@ -338,7 +338,7 @@ function mnistPair(n) {
     await again.click('#run-sweep');
     await again.click('#cancel-sweep');
     await again.waitForFunction(() => document.querySelector('#sweep-status').textContent.includes('cancelled'), null, { timeout: 10000 });
-    const { page: bad, context: c3 } = await openPage(cpuBrowser, base, 'v=1&bits=7&sweep=bits:0,99', errors);
+    const { page: bad, context: c3 } = await openPage(cpuBrowser, base, 'v=2&bits=7&sweep=bits:0,99', errors);
     assert((await bad.$eval('#url-warnings', (el) => el.textContent)).includes('bits=99'), 'bad sweep not named');
     assert(await bad.$eval('#knob-bits', (el) => el.value) === '7', 'rest of the link lost');
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));

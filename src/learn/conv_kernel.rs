@@ -1,0 +1,471 @@
+//! [`GemmConv`](super::conv::GemmConv) on the CPU as one hand-written operation with its own
+//! backward pass.
+//!
+//! Written with burn's tensor ops, the batch-level convolution pays for nine strided slices, a
+//! concatenation and, in the backward, nine zero-filled slice scatters and fresh zeroed buffers
+//! for every product. Here the forward is one im2col into a buffer kept for the backward and one
+//! matrix product; the backward is two matrix products and one col2im:
+//!
+//! * forward: `cols = im2col(x)` `[k·k·c, ho·wo·n]`, `y = W · cols` `[c_out, ho·wo·n]`
+//! * weight gradient: `dW = dy · colsᵀ` `[c_out, k·k·c]`
+//! * input gradient: `dx = col2im(Wᵀ · dy)`
+//!
+//! Maps are batch-last, `[c, h, w, n]`, so im2col and col2im move runs of `n` contiguous floats.
+//! The products run on the `gemm` crate that burn's CPU backend uses. The operation is a burn
+//! backend extension for the CPU backend and its autodiff; other backends use the tensor-op
+//! formulation in `conv.rs` (the same maths, checked against each other in `tests/conv.rs`).
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::flex::FlexTensor;
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
+use burn::prelude::*;
+
+use super::conv::output_side;
+use crate::par::{for_each_chunk, map as map_channels};
+
+/// A convolution's geometry: kernel side, stride and the input's `[c, h, w, n]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Geometry {
+    pub kernel: usize,
+    pub stride: usize,
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pub batch: usize,
+}
+
+impl Geometry {
+    fn pad(&self) -> usize {
+        self.kernel / 2
+    }
+    fn out_h(&self) -> usize {
+        output_side(self.height, self.kernel, self.stride)
+    }
+    fn out_w(&self) -> usize {
+        output_side(self.width, self.kernel, self.stride)
+    }
+    /// Rows of the column matrix: `k·k·c`.
+    fn rows(&self) -> usize {
+        self.kernel * self.kernel * self.channels
+    }
+    /// Columns of the column matrix: `ho·wo·n`.
+    fn cols(&self) -> usize {
+        self.out_h() * self.out_w() * self.batch
+    }
+
+    /// For output row `oy` (or column) and kernel offset `ky`: the input row, if inside.
+    fn source(&self, o: usize, k: usize, side: usize) -> Option<usize> {
+        (o * self.stride + k)
+            .checked_sub(self.pad())
+            .filter(|&i| i < side)
+    }
+}
+
+/// The column matrix `[k·k·c, ho·wo·n]`: row `(ky·k + kx)·c + ci` holds, for every output
+/// position and image, the input at channel `ci` shifted by (ky, kx), or 0 in the padding.
+pub fn im2col(x: &[f32], g: Geometry) -> Vec<f32> {
+    let (k, c, n) = (g.kernel, g.channels, g.batch);
+    let (ho, wo) = (g.out_h(), g.out_w());
+    assert_eq!(x.len(), c * g.height * g.width * n, "im2col: input size");
+    // Every entry is written once below (a copy or a padding zero), so the buffer is not
+    // zero-filled first.
+    filled_by(g.rows() * g.cols(), g.cols(), |row, out| {
+        let (kk, ci) = (row / c, row % c);
+        let (ky, kx) = (kk / k, kk % k);
+        for oy in 0..ho {
+            let y = g.source(oy, ky, g.height);
+            for ox in 0..wo {
+                let to = &mut out[(oy * wo + ox) * n..][..n];
+                match (y, g.source(ox, kx, g.width)) {
+                    (Some(y), Some(xx)) => {
+                        let from = ((ci * g.height + y) * g.width + xx) * n;
+                        to.copy_from_slice(&x[from..from + n]);
+                    }
+                    _ => to.fill(0.0), // padding
+                }
+            }
+        }
+    })
+}
+
+/// A vector of `len` floats made by `f(index, chunk)` over chunks of `size`, where `f` writes
+/// every entry of its chunk.
+pub(crate) fn filled_by(
+    len: usize,
+    size: usize,
+    f: impl Fn(usize, &mut [f32]) + Send + Sync,
+) -> Vec<f32> {
+    let mut out = Vec::<f32>::with_capacity(len);
+    let spare = &mut out.spare_capacity_mut()[..len];
+    // SAFETY: `MaybeUninit<f32>` has the layout of `f32`, and every bit pattern is a valid
+    // `f32`, so the uninitialised capacity may be viewed as floats to be overwritten; `f` writes
+    // every entry before `set_len` exposes them.
+    let floats = unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr().cast::<f32>(), len) };
+    for_each_chunk(floats, size, f);
+    // SAFETY: all `len` entries were written above.
+    unsafe { out.set_len(len) };
+    out
+}
+
+/// The adjoint of [`im2col`]: every column entry added back to the input position it came from.
+pub fn col2im(cols: &[f32], g: Geometry) -> Vec<f32> {
+    let (k, c, n) = (g.kernel, g.channels, g.batch);
+    let (ho, wo) = (g.out_h(), g.out_w());
+    let plane = g.height * g.width * n;
+    // One channel's plane per task: no two tasks write the same place.
+    filled_by(c * plane, plane, |ci, out| {
+        out.fill(0.0);
+        for kk in 0..k * k {
+            let (ky, kx) = (kk / k, kk % k);
+            let row = &cols[(kk * c + ci) * g.cols()..][..g.cols()];
+            for oy in 0..ho {
+                let Some(y) = g.source(oy, ky, g.height) else {
+                    continue;
+                };
+                for ox in 0..wo {
+                    if let Some(xx) = g.source(ox, kx, g.width) {
+                        let to = (y * g.width + xx) * n;
+                        let from = (oy * wo + ox) * n;
+                        for (d, s) in out[to..to + n].iter_mut().zip(&row[from..from + n]) {
+                            *d += s;
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// A row-major matrix operand: its data, and whether it is used transposed.
+struct Operand<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    transposed: bool,
+}
+
+impl Operand<'_> {
+    /// `(rows, cols, row stride, column stride)` of the operand as used.
+    fn view(&self) -> (usize, usize, isize, isize) {
+        if self.transposed {
+            (self.cols, self.rows, 1, self.cols as isize)
+        } else {
+            (self.rows, self.cols, self.cols as isize, 1)
+        }
+    }
+}
+
+/// `a · b` as a new row-major `[m, n]` matrix.
+fn matmul(a: Operand, b: Operand) -> Vec<f32> {
+    let (m, k, a_rs, a_cs) = a.view();
+    let (k2, n, b_rs, b_cs) = b.view();
+    assert_eq!(k, k2, "matmul: inner sizes");
+    assert_eq!(a.data.len(), a.rows * a.cols, "matmul: left operand size");
+    assert_eq!(b.data.len(), b.rows * b.cols, "matmul: right operand size");
+    let mut out = Vec::<f32>::with_capacity(m * n);
+    #[cfg(not(target_family = "wasm"))]
+    let parallelism = if m * n * k >= 1 << 18 {
+        gemm::Parallelism::Rayon(0)
+    } else {
+        gemm::Parallelism::None
+    };
+    #[cfg(target_family = "wasm")]
+    let parallelism = gemm::Parallelism::None;
+    // SAFETY: the strides describe `a`, `b` and `out` as the row-major matrices they are, with
+    // the sizes asserted above; `out`'s capacity is `m·n` and gemm writes, without reading,
+    // every entry (`read_dst` false).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            out.spare_capacity_mut().as_mut_ptr().cast::<f32>(),
+            1,
+            n as isize,
+            false,
+            a.data.as_ptr(),
+            a_cs,
+            a_rs,
+            b.data.as_ptr(),
+            b_cs,
+            b_rs,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            parallelism,
+        );
+        // gemm wrote every entry (`read_dst` false: the destination is not read).
+        out.set_len(m * n);
+    }
+    out
+}
+
+/// The inner-dimension part of [`plain::weight_grad`]'s products: long enough for gemm to run at
+/// speed, short enough to give every core work at the batch sizes used.
+pub const INNER_PART: usize = 2048;
+
+/// The kernels on plain slices, shared by the forward and the backward.
+pub mod plain {
+    use super::*;
+
+    /// `x: [c, h, w, n]`, `weight: [c_out, k·k·c]` → (`[c_out, ho·wo·n]`, the column matrix).
+    pub fn forward(x: &[f32], weight: &[f32], c_out: usize, g: Geometry) -> (Vec<f32>, Vec<f32>) {
+        let cols = im2col(x, g);
+        let y = matmul(
+            Operand {
+                data: weight,
+                rows: c_out,
+                cols: g.rows(),
+                transposed: false,
+            },
+            Operand {
+                data: &cols,
+                rows: g.rows(),
+                cols: g.cols(),
+                transposed: false,
+            },
+        );
+        (y, cols)
+    }
+
+    /// `dW = dy · colsᵀ`: `[c_out, k·k·c]`. The inner dimension (`ho·wo·n`) is the long one, and
+    /// gemm splits work between threads over the output only, which here is small; so the
+    /// inner dimension is cut into parts of [`INNER_PART`], each multiplied on one thread, and
+    /// the partial products summed in order. The parts do not depend on the thread count, so
+    /// neither do the numbers.
+    pub fn weight_grad(dy: &[f32], cols: &[f32], c_out: usize, g: Geometry) -> Vec<f32> {
+        let (m, n, k) = (c_out, g.rows(), g.cols());
+        assert_eq!(dy.len(), m * k, "weight_grad: output gradient size");
+        assert_eq!(cols.len(), n * k, "weight_grad: column matrix size");
+        let parts = k.div_ceil(INNER_PART).max(1);
+        let step = INNER_PART;
+        let partials: Vec<Vec<f32>> = map_channels(parts, |p| {
+            let (k0, k1) = (p * step, ((p + 1) * step).min(k));
+            let mut out = Vec::<f32>::with_capacity(m * n);
+            // SAFETY: `dy[:, k0..k1]` is `[m, k1 − k0]` with row stride `k`; `cols[:, k0..k1]ᵀ`
+            // is `[k1 − k0, n]` with column stride `k`; both lie inside their slices (sizes
+            // asserted above). gemm writes, without reading, all `m·n` entries of `out`.
+            unsafe {
+                gemm::gemm(
+                    m,
+                    n,
+                    k1 - k0,
+                    out.spare_capacity_mut().as_mut_ptr().cast::<f32>(),
+                    1,
+                    n as isize,
+                    false,
+                    dy.as_ptr().add(k0),
+                    1,
+                    k as isize,
+                    cols.as_ptr().add(k0),
+                    k as isize,
+                    1,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                    false,
+                    gemm::Parallelism::None,
+                );
+                out.set_len(m * n);
+            }
+            out
+        });
+        let mut partials = partials.into_iter();
+        let mut sum = partials.next().expect("at least one part");
+        for part in partials {
+            for (s, v) in sum.iter_mut().zip(part) {
+                *s += v;
+            }
+        }
+        sum
+    }
+
+    /// `dx = col2im(Wᵀ · dy)`: `[c, h, w, n]`.
+    pub fn input_grad(dy: &[f32], weight: &[f32], c_out: usize, g: Geometry) -> Vec<f32> {
+        let dcols = matmul(
+            Operand {
+                data: weight,
+                rows: c_out,
+                cols: g.rows(),
+                transposed: true,
+            },
+            Operand {
+                data: dy,
+                rows: c_out,
+                cols: g.cols(),
+                transposed: false,
+            },
+        );
+        col2im(&dcols, g)
+    }
+}
+
+/// The convolution as a backend operation. `x: [c, h, w, n]`, `weight: [c_out, k·k·c]` →
+/// `[c_out, ho, wo, n]`.
+#[backend_extension(Flex, Autodiff)]
+pub trait BatchConv: Backend {
+    fn batch_conv(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        kernel: usize,
+        stride: usize,
+    ) -> FloatTensor<Self>;
+}
+
+/// What the CPU backend computes, and keeps for the backward.
+pub trait BatchConvKernels: Backend {
+    /// The output `[c_out, ho, wo, n]` and the column matrix `[k·k·c, ho·wo·n]`.
+    fn conv_forward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        g: Geometry,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>);
+    fn conv_weight_grad(
+        dy: FloatTensor<Self>,
+        cols: FloatTensor<Self>,
+        g: Geometry,
+    ) -> FloatTensor<Self>;
+    fn conv_input_grad(
+        dy: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        g: Geometry,
+    ) -> FloatTensor<Self>;
+}
+
+/// The geometry of `x: [c, h, w, n]` under a `kernel`×`kernel` convolution with `stride`.
+fn geometry(dims: &[usize], kernel: usize, stride: usize) -> Geometry {
+    let [channels, height, width, batch] = dims else {
+        panic!("batch_conv: the input must be [c, h, w, n], got {dims:?}");
+    };
+    Geometry {
+        kernel,
+        stride,
+        channels: *channels,
+        height: *height,
+        width: *width,
+        batch: *batch,
+    }
+}
+
+/// A tensor's values, contiguous, as `f32`.
+pub(crate) fn values(t: &FlexTensor) -> std::borrow::Cow<'_, [f32]> {
+    match t.as_slice::<f32>() {
+        Some(s) => std::borrow::Cow::Borrowed(s),
+        None => std::borrow::Cow::Owned(
+            t.to_contiguous()
+                .into_data()
+                .try_into_vec::<f32>()
+                .expect("batch_conv runs on f32 tensors"),
+        ),
+    }
+}
+
+pub(crate) fn tensor(values: Vec<f32>, shape: impl Into<Shape>) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(values, shape.into()))
+}
+
+impl BatchConvKernels for Flex {
+    fn conv_forward(x: FlexTensor, weight: FlexTensor, g: Geometry) -> (FlexTensor, FlexTensor) {
+        let c_out = weight.layout().shape()[0];
+        let (y, cols) = plain::forward(&values(&x), &values(&weight), c_out, g);
+        (
+            tensor(y, [c_out, g.out_h(), g.out_w(), g.batch]),
+            tensor(cols, [g.rows(), g.cols()]),
+        )
+    }
+
+    fn conv_weight_grad(dy: FlexTensor, cols: FlexTensor, g: Geometry) -> FlexTensor {
+        let c_out = dy.layout().shape()[0];
+        tensor(
+            plain::weight_grad(&values(&dy), &values(&cols), c_out, g),
+            [c_out, g.rows()],
+        )
+    }
+
+    fn conv_input_grad(dy: FlexTensor, weight: FlexTensor, g: Geometry) -> FlexTensor {
+        let c_out = weight.layout().shape()[0];
+        tensor(
+            plain::input_grad(&values(&dy), &values(&weight), c_out, g),
+            [g.channels, g.height, g.width, g.batch],
+        )
+    }
+}
+
+impl BatchConv for Flex {
+    fn batch_conv(x: FlexTensor, weight: FlexTensor, kernel: usize, stride: usize) -> FlexTensor {
+        let g = geometry(&x.layout().shape().to_vec(), kernel, stride);
+        Self::conv_forward(x, weight, g).0
+    }
+}
+
+#[derive(Debug)]
+struct BatchConvBackward;
+
+impl<B: BatchConvKernels> Backward<B, 2> for BatchConvBackward {
+    /// The column matrix, the weight and the geometry.
+    type State = (FloatTensor<B>, FloatTensor<B>, Geometry);
+
+    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_x, node_weight] = ops.parents;
+        let dy = grads.consume::<B>(&ops.node);
+        let (cols, weight, g) = ops.state;
+        if let Some(node) = node_weight {
+            grads.register::<B>(node.id, B::conv_weight_grad(dy.clone(), cols, g));
+        }
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, B::conv_input_grad(dy, weight, g));
+        }
+    }
+}
+
+impl<B: BatchConvKernels, C: CheckpointStrategy> BatchConv for Autodiff<B, C> {
+    fn batch_conv(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        kernel: usize,
+        stride: usize,
+    ) -> FloatTensor<Self> {
+        let g = geometry(&x.primitive().shape().to_vec(), kernel, stride);
+        match BatchConvBackward
+            .prepare::<C>([x.node(), weight.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => {
+                let w = weight.into_primitive();
+                let (y, cols) = B::conv_forward(x.into_primitive(), w.clone(), g);
+                prep.finish((cols, w, g), y)
+            }
+            OpsKind::UnTracked(prep) => {
+                let (y, _) = B::conv_forward(x.into_primitive(), weight.into_primitive(), g);
+                prep.finish(y)
+            }
+        }
+    }
+}
+
+/// Whether [`batch_conv`] runs on `device` (burn's CPU backend, with or without autodiff).
+pub fn available(device: &Device) -> bool {
+    matches!(
+        device.clone().without_autodiff().as_dispatch(),
+        burn::backend::DispatchDevice::Flex(_)
+    )
+}
+
+/// The convolution on the CPU: `x: [c, h, w, n]`, `weight: [c_out, k·k·c]` →
+/// `[c_out, ho, wo, n]`. Only where [`available`].
+pub fn batch_conv(x: Tensor<4>, weight: Tensor<2>, kernel: usize, stride: usize) -> Tensor<4> {
+    Tensor::from_dispatch(<burn::backend::Dispatch as BatchConv>::batch_conv(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        kernel,
+        stride,
+    ))
+}
