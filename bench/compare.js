@@ -27,7 +27,8 @@ fs.mkdirSync(out, { recursive: true });
 const env = (k, d) => Number(process.env[k] || d);
 // Native: the page's default experiment at its default batch.
 const NATIVE_BATCH = env('BENCH_NATIVE_BATCH', 256);
-const NATIVE_STEPS = env('BENCH_NATIVE_STEPS', 10);
+const NATIVE_STEPS = env('BENCH_NATIVE_STEPS', 20);
+const NATIVE_ROUNDS = env('BENCH_NATIVE_ROUNDS', 3);
 // Browser: a smaller batch, since a software WebGPU adapter (SwiftShader) may be all there is.
 const WEB_BATCH = env('BENCH_WEB_BATCH', 16);
 const WEB_STEPS = env('BENCH_WEB_STEPS', 10);
@@ -127,14 +128,25 @@ async function tfjsRun(browser, base, backend, input) {
   // --- native: ours vs PyTorch CPU -----------------------------------------------------------
   let input = [512, 6, 28, 28];
   if (want('native_ours_cpu')) {
-  const benchLine = execFileSync(cli, ['bench', 'train', '--config', `batch=${NATIVE_BATCH}&train_size=2048&test_size=32`, '--repeat', String(NATIVE_STEPS)], { encoding: 'utf8' });
-  input = JSON.parse(benchLine.match(/input (\[[^\]]*\])/)[1]);
-  const ours = Number(benchLine.match(/([\d.]+) images\/s/)[1]);
-  record('native_ours_cpu', { images_per_s: ours, input, line: benchLine.trim() });
-  try {
-    const torch = JSON.parse(execFileSync(python, [path.join(__dirname, 'pytorch', 'step.py'), '--batch', String(NATIVE_BATCH), '--channels', String(input[1]), '--size', String(input[2]), '--steps', String(NATIVE_STEPS)], { encoding: 'utf8' }));
-    record('native_pytorch_cpu', torch);
-  } catch (e) { record('native_pytorch_cpu', { error: String(e.message || e) }); }
+  // Interleaved rounds (ours, then PyTorch, NATIVE_ROUNDS times), each side's median reported:
+  // on a shared machine the speed drifts by tens of percent over minutes, and alternating keeps
+  // both sides under the same drift.
+  const ours = [];
+  const torch = [];
+  let torchError = null;
+  for (let round = 0; round < NATIVE_ROUNDS; round++) {
+    const benchLine = execFileSync(cli, ['bench', 'train', '--config', `batch=${NATIVE_BATCH}&train_size=2048&test_size=32`, '--repeat', String(NATIVE_STEPS)], { encoding: 'utf8' });
+    input = JSON.parse(benchLine.match(/input (\[[^\]]*\])/)[1]);
+    ours.push({ images_per_s: Number(benchLine.match(/([\d.]+) images\/s/)[1]), line: benchLine.trim() });
+    if (torchError) continue;
+    try {
+      torch.push(JSON.parse(execFileSync(python, [path.join(__dirname, 'pytorch', 'step.py'), '--batch', String(NATIVE_BATCH), '--channels', String(input[1]), '--size', String(input[2]), '--steps', String(NATIVE_STEPS)], { encoding: 'utf8' })));
+    } catch (e) { torchError = String(e.message || e); }
+  }
+  const rates = (runs) => runs.map((r) => r.images_per_s);
+  record('native_ours_cpu', { images_per_s: median(rates(ours)), rounds: rates(ours), input, line: ours[0].line });
+  if (torchError) record('native_pytorch_cpu', { error: torchError });
+  else record('native_pytorch_cpu', { ...torch[0], images_per_s: median(rates(torch)), rounds: rates(torch) });
   }
 
   // --- native memory over a long run ---------------------------------------------------------
@@ -301,8 +313,9 @@ async function tfjsRun(browser, base, backend, input) {
   const simd = (rate('web_ours_cpu') + rate('web_ours_cpu_again')) / 2;
   const secPerStep = (k) => (2 * NATIVE_BATCH) / rate(k);
   const gflops = (k) => (GFLOP_PER_STEP_256 * NATIVE_BATCH / 256 / secPerStep(k)).toFixed(0);
+  const roundSteps = (k) => ((results[k] && results[k].rounds) || []).map((r) => ((2 * NATIVE_BATCH) / r).toFixed(3)).join(', ');
   const rows = [
-    ['native CPU, batch ' + NATIVE_BATCH, `ours ${rate('native_ours_cpu').toFixed(0)} (${secPerStep('native_ours_cpu').toFixed(3)} s/step, ${gflops('native_ours_cpu')} GFLOP/s)`, `PyTorch ${rate('native_pytorch_cpu').toFixed(0)} (${secPerStep('native_pytorch_cpu').toFixed(3)} s/step, ${gflops('native_pytorch_cpu')} GFLOP/s)`, ratio('native_ours_cpu', 'native_pytorch_cpu'), '≥ 1.0×'],
+    ['native CPU, batch ' + NATIVE_BATCH + `, median of ${NATIVE_ROUNDS} interleaved rounds`, `ours ${rate('native_ours_cpu').toFixed(0)} (${secPerStep('native_ours_cpu').toFixed(3)} s/step, ${gflops('native_ours_cpu')} GFLOP/s; rounds ${roundSteps('native_ours_cpu')} s/step)`, `PyTorch ${rate('native_pytorch_cpu').toFixed(0)} (${secPerStep('native_pytorch_cpu').toFixed(3)} s/step, ${gflops('native_pytorch_cpu')} GFLOP/s; rounds ${roundSteps('native_pytorch_cpu')} s/step)`, ratio('native_ours_cpu', 'native_pytorch_cpu'), '≥ 1.0×'],
     ['browser WebGPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_webgpu').toFixed(0)}`, `TF.js ${rate('web_tfjs_webgpu').toFixed(0)}`, ratio('web_ours_webgpu', 'web_tfjs_webgpu'), '≥ 1.5×'],
     ['browser CPU, batch ' + WEB_BATCH + ', wasm SIMD vs scalar build', `ours ${simd.toFixed(0)} (${rate('web_ours_cpu').toFixed(0)}, again ${rate('web_ours_cpu_again').toFixed(0)})`, `ours scalar ${rate('web_ours_cpu_scalar').toFixed(0)}`, (simd / rate('web_ours_cpu_scalar')).toFixed(2) + '×', '≥ 2×'],
     ['browser CPU, batch ' + WEB_BATCH, `ours ${simd.toFixed(0)}`, `TF.js wasm ${results.web_tfjs_wasm && results.web_tfjs_wasm.error ? 'cannot train: ' + results.web_tfjs_wasm.error : rate('web_tfjs_wasm').toFixed(0)}`, '—', '—'],
