@@ -100,7 +100,7 @@ pub fn estimate(c: &ExperimentConfig) -> Budget {
     let dataset = images * sample;
     // Per view: the input (with bit planes) and each block's maps, in f32; forward, backward,
     // BatchNorm and the convolution's patches keep several copies of each (calibrated against
-    // measured peaks: within 1.3x above them on objects, digits and scenes at 64 and 128 px).
+    // measured peaks: 1.28-1.49x above them on objects, digits and scenes at 64 and 128 px).
     let input = (channels + c.bits as u64) * plane;
     let w = c.width;
     let maps: u64 = [(32, 2), (64, 4), (64, 8)]
