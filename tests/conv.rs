@@ -348,3 +348,24 @@ fn the_cpu_batch_norm_matches_burns_with_and_without_relu() {
         }
     }
 }
+
+#[test]
+fn a_nan_in_the_map_stays_nan_through_the_cpu_batch_norm() {
+    // The training loop stops on a non-finite loss; the kernels must not hide a NaN.
+    let device = cpu_device().autodiff();
+    let bn = burn::nn::BatchNormConfig::new(2).init(&device);
+    let mut values = random(2 * 3 * 3 * 4, 15);
+    values[5] = f32::NAN;
+    let x = Tensor::<4>::from_data(TensorData::new(values, [2, 3, 3, 4]), &device);
+    for y in [
+        Layout::BatchLast.batch_norm(&bn, x.clone()),
+        Layout::BatchLast.batch_norm_relu(&bn, x),
+    ] {
+        let y = read(y);
+        assert!(
+            y[..36].iter().all(|v| v.is_nan()),
+            "channel 0 holds the NaN"
+        );
+        assert!(y[36..].iter().all(|v| v.is_finite()), "channel 1 does not");
+    }
+}

@@ -25,7 +25,7 @@ use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
 use burn::prelude::*;
 
 use super::conv::output_side;
-use crate::par::{for_each_chunk, map as map_channels};
+use crate::par::{for_each_chunk, map as par_map};
 
 /// A convolution's geometry: kernel side, stride and the input's `[c, h, w, n]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,9 +101,9 @@ pub(crate) fn filled_by(
 ) -> Vec<f32> {
     let mut out = Vec::<f32>::with_capacity(len);
     let spare = &mut out.spare_capacity_mut()[..len];
-    // SAFETY: `MaybeUninit<f32>` has the layout of `f32`, and every bit pattern is a valid
-    // `f32`, so the uninitialised capacity may be viewed as floats to be overwritten; `f` writes
-    // every entry before `set_len` exposes them.
+    // SAFETY: `MaybeUninit<f32>` has the layout of `f32`; the capacity is viewed as floats
+    // only to be written (callers' `f` writes every entry of its chunk and reads none of them),
+    // and `set_len` exposes the entries only after all are written.
     let floats = unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr().cast::<f32>(), len) };
     for_each_chunk(floats, size, f);
     // SAFETY: all `len` entries were written above.
@@ -181,7 +181,7 @@ fn matmul(a: Operand, b: Operand) -> Vec<f32> {
     let mut out = Vec::<f32>::with_capacity(m * n);
     let dst = SharedOut(out.spare_capacity_mut().as_mut_ptr().cast::<f32>());
     let dst = &dst;
-    map_channels(n.div_ceil(OUTPUT_PART), |part| {
+    par_map(n.div_ceil(OUTPUT_PART), |part| {
         let (j0, j1) = (part * OUTPUT_PART, ((part + 1) * OUTPUT_PART).min(n));
         // SAFETY: the strides describe `a`, `b` and `out` as the row-major matrices they are,
         // with the sizes asserted above; this task reads `b`'s columns `j0..j1` and writes
@@ -255,7 +255,7 @@ pub mod plain {
         assert_eq!(cols.len(), n * k, "weight_grad: column matrix size");
         let parts = k.div_ceil(INNER_PART).max(1);
         let step = INNER_PART;
-        let partials: Vec<Vec<f32>> = map_channels(parts, |p| {
+        let partials: Vec<Vec<f32>> = par_map(parts, |p| {
             let (k0, k1) = (p * step, ((p + 1) * step).min(k));
             let mut out = Vec::<f32>::with_capacity(m * n);
             // SAFETY: `dy[:, k0..k1]` is `[m, k1 − k0]` with row stride `k`; `cols[:, k0..k1]ᵀ`

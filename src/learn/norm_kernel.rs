@@ -23,7 +23,7 @@ use burn::backend::{Autodiff, AutodiffBackend, Backend, Flex, backend_extension}
 use burn::prelude::*;
 
 use super::conv_kernel::{filled_by, tensor, values};
-use crate::par::map as map_channels;
+use crate::par::map as par_map;
 
 const LANES: usize = 16;
 
@@ -74,12 +74,13 @@ pub mod plain {
     ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
         let c = gamma.len();
         let m = x.len() / c;
-        let stats: Vec<(f32, f32)> = map_channels(c, |ci| row_stats(&x[ci * m..][..m]));
-        let floor = if relu { 0.0 } else { f32::NEG_INFINITY };
+        let stats: Vec<(f32, f32)> = par_map(c, |ci| row_stats(&x[ci * m..][..m]));
         let y = filled_by(x.len(), m, |ci, out| {
             let (scale, shift) = affine(stats[ci], gamma[ci], beta[ci], epsilon);
             for (o, &v) in out.iter_mut().zip(&x[ci * m..][..m]) {
-                *o = (v * scale + shift).max(floor);
+                let y = v * scale + shift;
+                // Written so that a NaN stays NaN (`max` would drop it), for the NaN check.
+                *o = if relu && y < 0.0 { 0.0 } else { y };
             }
         });
         (
@@ -122,7 +123,7 @@ pub mod plain {
             .map(|&v| (1.0 / (v as f64 + epsilon).sqrt()) as f32)
             .collect();
         // Per channel: dβ = Σdy, dγ = Σdy·x̂.
-        let sums: Vec<(f32, f32)> = map_channels(c, |ci| {
+        let sums: Vec<(f32, f32)> = par_map(c, |ci| {
             let (x_row, dy_row) = (&x[ci * m..][..m], &dy[ci * m..][..m]);
             let dbeta = lane_sum(dy_row, dy_row, |g, _| g);
             let dgamma = lane_sum(x_row, dy_row, |xv, g| g * (xv - mean[ci])) * inv_std[ci] as f64;
