@@ -13,6 +13,17 @@ use cpg::params::ConvKind;
 use cpg::rng::stream;
 use cpg::url::decode;
 
+fn geometry(kernel: usize, stride: usize, [c, h, w, n]: [usize; 4]) -> Geometry {
+    Geometry {
+        kernel,
+        stride,
+        channels: c,
+        height: h,
+        width: w,
+        batch: n,
+    }
+}
+
 fn random(count: usize, seed: u64) -> Vec<f32> {
     let mut rng = stream(seed, "conv-test", 0);
     (0..count).map(|_| rng.normal()).collect()
@@ -218,14 +229,7 @@ fn col2im_is_the_adjoint_of_im2col() {
         (3, 1, [3, 5, 5, 2]),
         (1, 2, [2, 4, 5, 1]),
     ] {
-        let g = Geometry {
-            kernel,
-            stride,
-            channels: c,
-            height: h,
-            width: w,
-            batch: n,
-        };
+        let g = geometry(kernel, stride, [c, h, w, n]);
         let x = random(c * h * w * n, 8);
         let cols = im2col(&x, g);
         let r = random(cols.len(), 9);
@@ -245,14 +249,7 @@ fn col2im_is_the_adjoint_of_im2col() {
 #[test]
 fn im2col_matches_a_naive_gather() {
     let (kernel, stride, [c, h, w, n]) = (3, 2, [2, 5, 6, 3]);
-    let g = Geometry {
-        kernel,
-        stride,
-        channels: c,
-        height: h,
-        width: w,
-        batch: n,
-    };
+    let g = geometry(kernel, stride, [c, h, w, n]);
     let x = random(c * h * w * n, 10);
     let cols = im2col(&x, g);
     let (ho, wo) = ((h + 2 - 3) / 2 + 1, (w + 2 - 3) / 2 + 1);

@@ -159,6 +159,46 @@ impl Operand<'_> {
     }
 }
 
+/// `out = a · b` on this thread, for `[m, n, k]`: `out` row-major with row stride `out_rs`,
+/// `a` and `b` given as (pointer, row stride, column stride). gemm writes every entry of `out`
+/// without reading it.
+///
+/// # Safety
+/// The pointers and strides must describe an `[m, k]`, a `[k, n]` and an `[m, n]` matrix inside
+/// their allocations, and no other thread may touch `out`'s entries meanwhile.
+unsafe fn product_into(
+    [m, n, k]: [usize; 3],
+    out: *mut f32,
+    out_rs: usize,
+    (a, a_rs, a_cs): (*const f32, isize, isize),
+    (b, b_rs, b_cs): (*const f32, isize, isize),
+) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            out,
+            1,
+            out_rs as isize,
+            false,
+            a,
+            a_cs,
+            a_rs,
+            b,
+            b_cs,
+            b_rs,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
 /// A pointer into a matrix that several threads write, each its own columns.
 struct SharedOut(*mut f32);
 // SAFETY: shared only by `matmul`, whose tasks write disjoint column ranges of the matrix.
@@ -188,26 +228,12 @@ fn matmul(a: Operand, b: Operand) -> Vec<f32> {
         // `out`'s, which no other task writes; `out`'s capacity is `m·n` and gemm writes,
         // without reading, every entry of its columns (`read_dst` false).
         unsafe {
-            gemm::gemm(
-                m,
-                j1 - j0,
-                k,
+            product_into(
+                [m, j1 - j0, k],
                 dst.0.add(j0),
-                1,
-                n as isize,
-                false,
-                a.data.as_ptr(),
-                a_cs,
-                a_rs,
-                b.data.as_ptr().offset(j0 as isize * b_cs),
-                b_cs,
-                b_rs,
-                0.0,
-                1.0,
-                false,
-                false,
-                false,
-                gemm::Parallelism::None,
+                n,
+                (a.data.as_ptr(), a_rs, a_cs),
+                (b.data.as_ptr().offset(j0 as isize * b_cs), b_rs, b_cs),
             );
         }
     });
@@ -262,26 +288,12 @@ pub mod plain {
             // is `[k1 − k0, n]` with column stride `k`; both lie inside their slices (sizes
             // asserted above). gemm writes, without reading, all `m·n` entries of `out`.
             unsafe {
-                gemm::gemm(
-                    m,
-                    n,
-                    k1 - k0,
+                product_into(
+                    [m, n, k1 - k0],
                     out.spare_capacity_mut().as_mut_ptr().cast::<f32>(),
-                    1,
-                    n as isize,
-                    false,
-                    dy.as_ptr().add(k0),
-                    1,
-                    k as isize,
-                    cols.as_ptr().add(k0),
-                    k as isize,
-                    1,
-                    0.0,
-                    1.0,
-                    false,
-                    false,
-                    false,
-                    gemm::Parallelism::None,
+                    n,
+                    (dy.as_ptr().add(k0), k as isize, 1),
+                    (cols.as_ptr().add(k0), 1, k as isize),
                 );
                 out.set_len(m * n);
             }
