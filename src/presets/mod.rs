@@ -325,11 +325,15 @@ impl Preset {
         PRESETS.iter().find(|p| p.name == name)
     }
 
+    /// Whether this preset's sweep has the axes of `spec`: the one answer to "which preset is
+    /// this sweep?". Callers decide whether demonstrations count.
+    pub fn matches(&self, spec: &SweepSpec) -> bool {
+        self.sweep_spec().axes == spec.axes
+    }
+
     /// The preset whose sweep has these axes (its published numbers go on that sweep's chart).
     pub fn find_by_sweep(spec: &SweepSpec) -> Option<&'static Preset> {
-        PRESETS
-            .iter()
-            .find(|p| !p.demo && p.sweep_spec().axes == spec.axes)
+        PRESETS.iter().find(|p| !p.demo && p.matches(spec))
     }
 
     /// Names for error messages.
