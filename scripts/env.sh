@@ -1,4 +1,4 @@
-# Shared set-up for scripts/serve.sh and scripts/test.sh: installs only what is missing.
+# Shared set-up sourced by every shell script in scripts/: installs only what is missing.
 # shellcheck shell=bash
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,7 +9,7 @@ export WASM_TARGET_DIR="$CACHE/target-wasm"
 export PATH="$HOME/.cargo/bin:$CACHE/tools/bin:$CACHE/node_modules/.bin:$PATH"
 mkdir -p "$CACHE"
 
-# Pinned tool versions (see ../shared/TOOLCHAIN.md): wasm-bindgen-cli must equal Cargo.lock's
+# Pinned tool versions (see docs/toolchain.md): wasm-bindgen-cli must equal Cargo.lock's
 # wasm-bindgen; trunk 0.22 needs a newer rustc; Debian's wasm-opt breaks the bundle.
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/version = "\(.*\)"/\1/p')"

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::params::{BaseKind, DataKind, ExperimentConfig, representation_dim, scaled};
+use crate::params::{DataKind, ExperimentConfig, representation_dim, scaled};
 
 /// What one experiment may use: 2 GB natively; 1 GB in the browser, where the page and its
 /// worker share a 32-bit address space with everything else.
@@ -66,32 +66,15 @@ impl fmt::Display for OverBudget {
 
 impl std::error::Error for OverBudget {}
 
-/// (channels, side) of the images `c` generates; a user's files are taken at `image_size` in
-/// colour, the larger of what pictures and IDX/CIFAR files give at our sizes.
-fn image_shape(c: &ExperimentConfig) -> (u64, u64) {
-    let digits = (1, 28);
-    let sized = (3, c.image_size as u64);
-    match c.data {
-        DataKind::Digits => digits,
-        DataKind::Objects | DataKind::ColourShape | DataKind::DigitOnObjects => sized,
-        DataKind::RandBit => match c.base {
-            BaseKind::Digits => digits,
-            BaseKind::Objects => sized,
-            BaseKind::File => (3, (c.image_size as u64).max(32)),
-        },
-        DataKind::MultiDigits => (1, c.canvas as u64),
-        DataKind::Scenes => (3, c.canvas as u64),
-    }
-}
-
 /// The estimate for `c`.
 pub fn estimate(c: &ExperimentConfig) -> Budget {
-    let (channels, side) = image_shape(c);
+    let (channels, side) = c.image_shape();
+    let (channels, side) = (channels as u64, side as u64);
     let plane = side * side;
     let masks = !matches!(c.data, DataKind::Digits | DataKind::RandBit);
     // Bytes per sample: pixels, a mask, labels and the sample's own bookkeeping.
     let sample = channels * plane + if masks { plane } else { 0 } + 128;
-    let held_out = if c.data == DataKind::DigitOnObjects {
+    let held_out = if c.data.has_held_out() {
         (c.train_size as u64).min(2000) + c.test_size as u64
     } else {
         0
@@ -135,13 +118,7 @@ pub fn check(c: &ExperimentConfig) -> Result<Budget, OverBudget> {
     if e.evaluation * 3 >= e.total() {
         knobs.push("test_size");
     }
-    let side = match c.data {
-        DataKind::MultiDigits | DataKind::Scenes => Some("canvas"),
-        DataKind::Digits => None,
-        DataKind::RandBit if c.base == BaseKind::Digits => None,
-        _ => Some("image_size"),
-    };
-    knobs.extend(side);
+    knobs.extend(c.image_side().key());
     if c.bits > 0 && e.training * 3 >= e.total() {
         knobs.push("bits");
     }
@@ -157,44 +134,4 @@ pub fn check(c: &ExperimentConfig) -> Result<Budget, OverBudget> {
         limit: LIMIT_BYTES,
         knobs,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::url::{decode, decode_unchecked};
-
-    #[test]
-    fn the_defaults_and_every_preset_fit() {
-        assert!(check(&ExperimentConfig::default()).is_ok());
-        for p in crate::presets::PRESETS {
-            assert!(check(&p.small_experiment()).is_ok(), "{}", p.name);
-            assert!(check(&p.experiment()).is_ok(), "{} at full scale", p.name);
-        }
-    }
-
-    #[test]
-    fn knobs_each_in_range_can_be_over_together_and_the_message_names_them() {
-        let unchecked = |q: &str| decode_unchecked(ExperimentConfig::default(), q).config;
-        let c = unchecked("data=scenes&canvas=128&train_size=100000");
-        let over = check(&c).unwrap_err();
-        assert!(over.estimate.total() > 4_000_000_000, "{over}");
-        let text = over.to_string();
-        for knob in ["train_size", "canvas"] {
-            assert!(text.contains(knob), "{text}");
-        }
-        let c = unchecked("batch=4096&width=4&data=objects&image_size=64");
-        let over = check(&c).unwrap_err();
-        assert!(over.knobs.contains(&"batch"), "{over}");
-    }
-
-    #[test]
-    fn the_estimate_grows_with_what_is_generated_and_trained() {
-        let small = estimate(&decode("data=scenes&canvas=32&train_size=1000").config);
-        let more = estimate(&decode("data=scenes&canvas=32&train_size=2000").config);
-        let bigger = estimate(&decode("data=scenes&canvas=64&train_size=1000").config);
-        assert!(more.dataset > small.dataset && bigger.dataset > 3 * small.dataset);
-        let batch = estimate(&decode("data=scenes&canvas=32&train_size=1000&batch=512").config);
-        assert!(batch.training > small.training);
-    }
 }

@@ -34,3 +34,22 @@ pub fn for_each_chunk<T: Send>(
             .for_each(|(i, chunk)| f(i, chunk));
     }
 }
+
+/// A vector of `len` floats made by `f(index, chunk)` over chunks of `size`, where `f` writes
+/// every entry of its chunk.
+pub(crate) fn filled_by(
+    len: usize,
+    size: usize,
+    f: impl Fn(usize, &mut [f32]) + Send + Sync,
+) -> Vec<f32> {
+    let mut out = Vec::<f32>::with_capacity(len);
+    let spare = &mut out.spare_capacity_mut()[..len];
+    // SAFETY: `MaybeUninit<f32>` has the layout of `f32`; the capacity is viewed as floats
+    // only to be written (callers' `f` writes every entry of its chunk and reads none of them),
+    // and `set_len` exposes the entries only after all are written.
+    let floats = unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr().cast::<f32>(), len) };
+    for_each_chunk(floats, size, f);
+    // SAFETY: all `len` entries were written above.
+    unsafe { out.set_len(len) };
+    out
+}

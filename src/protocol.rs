@@ -25,8 +25,9 @@ impl DataFile {
     }
 }
 
-/// An RGB8 picture (interleaved), for the page to paint.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// An RGB8 picture (interleaved): what `render` draws, the CLI saves and the page paints.
+/// `render` adds the drawing methods.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Picture {
     pub width: usize,
     pub height: usize,
@@ -118,11 +119,6 @@ pub enum FromWorker {
         run: RunId,
         record: Box<RunRecord>,
     },
-    /// Something the user should read; training goes on.
-    Notice {
-        run: RunId,
-        text: String,
-    },
     /// The run stopped: bad data, NaN, a device failure. `device_lost` asks the page to
     /// replace the worker and continue on the CPU.
     Error {
@@ -143,7 +139,6 @@ impl FromWorker {
             | FromWorker::Events { run, .. }
             | FromWorker::Paused { run, .. }
             | FromWorker::Finished { run, .. }
-            | FromWorker::Notice { run, .. }
             | FromWorker::Error { run, .. } => Some(*run),
         }
     }

@@ -1,19 +1,20 @@
 //! The URL codec: an experiment as a short, versioned query string.
 //!
-//! `encode` writes `v=2` and only the knobs that differ from their defaults, in table order.
+//! A link is the config's canonical text ([`encode`], from the parameter table) plus what only
+//! a link carries: the sweep (`sweep=`, `seeds=`, `effect=`) and the hidden knobs (`hide=`).
 //! `decode` reads a full URL, a `?query`, a `#hash` or a bare query; every problem is reported
 //! with its key, value and reason, and the key keeps its default. It never panics and never
 //! clamps: a value is used exactly as written or not at all. A `v=1` link keeps the defaults of
 //! its time (`VERSION_1_DEFAULTS`).
 
 use crate::budget;
+use crate::params::query::{percent_decode, percent_encode};
 use crate::params::{ExperimentConfig, PARAMS};
 use crate::sweep::{Metric, SweepSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub use crate::params::query::{FORMAT_VERSION, encode};
 
 /// Defaults that changed since version 1, as `key=value`: a `v=1` link gets them unless it
 /// names the key, so it runs as it did when it was made.
@@ -85,22 +86,6 @@ pub fn encode_with_sweep(config: &ExperimentConfig, sweep: Option<&SweepSpec>) -
     out
 }
 
-/// `v=2&...` with only non-default knobs, values percent-encoded.
-pub fn encode(config: &ExperimentConfig) -> String {
-    let defaults = ExperimentConfig::default();
-    let mut out = format!("v={FORMAT_VERSION}");
-    for p in PARAMS {
-        let value = config.get(p.key).expect("table key");
-        if defaults.get(p.key).as_deref() != Some(value.as_str()) {
-            out.push('&');
-            out.push_str(p.key);
-            out.push('=');
-            out.push_str(&percent_encode(&value));
-        }
-    }
-    out
-}
-
 /// Reads a config from a full URL, `?query`, `#hash` or bare `key=value&...` text.
 pub fn decode(text: &str) -> Decoded {
     decode_onto(ExperimentConfig::default(), text)
@@ -137,110 +122,133 @@ pub fn decode_onto(base: ExperimentConfig, text: &str) -> Decoded {
 
 /// Like [`decode_onto`] without the memory budget (the CLI's `--force`).
 pub fn decode_unchecked(base: ExperimentConfig, text: &str) -> Decoded {
-    let mut config = base;
-    let mut warnings = Vec::new();
-    let mut sweep_text: Option<(String, String)> = None;
-    let mut effect = Metric::Offline;
-    let mut seeds = 1;
-    let mut hide = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
+    let mut link = LinkReader::new(base);
     for pair in query_part(text).split('&').filter(|s| !s.trim().is_empty()) {
         let (raw_key, raw_value) = pair.split_once('=').unwrap_or((pair, ""));
-        let key = percent_decode(raw_key.trim());
-        let value = percent_decode(raw_value);
-        let mut warn = |reason: String, used: String| {
-            warnings.push(ParamWarning {
-                key: key.clone(),
-                value: value.clone(),
-                reason,
-                used,
-            })
-        };
-        if seen.contains(&key) {
-            warn(
-                "given more than once; the first is used".into(),
-                String::new(),
-            );
-            continue;
+        link.read(percent_decode(raw_key.trim()), percent_decode(raw_value));
+    }
+    link.finish()
+}
+
+/// A link being read, pair by pair: the config so far, what was wrong, and what only a link
+/// carries.
+struct LinkReader {
+    config: ExperimentConfig,
+    warnings: Vec<ParamWarning>,
+    /// The `sweep=` pair, parsed at the end, once `effect=` and `seeds=` are known.
+    sweep_text: Option<(String, String)>,
+    effect: Metric,
+    seeds: usize,
+    hide: Vec<String>,
+    seen: Vec<String>,
+}
+
+impl LinkReader {
+    fn new(base: ExperimentConfig) -> Self {
+        Self {
+            config: base,
+            warnings: Vec::new(),
+            sweep_text: None,
+            effect: Metric::Offline,
+            seeds: 1,
+            hide: Vec::new(),
+            seen: Vec::new(),
         }
-        seen.push(key.clone());
-        if key == "v" {
-            match value.trim() {
-                "1" => {
-                    for (k, v) in VERSION_1_DEFAULTS {
-                        if !seen.iter().any(|s| s == k) {
-                            config.set(k, v).expect("version-1 defaults are valid");
-                        }
+    }
+
+    fn warn(&mut self, key: &str, value: &str, reason: String, used: String) {
+        self.warnings.push(ParamWarning {
+            key: key.to_string(),
+            value: value.to_string(),
+            reason,
+            used,
+        })
+    }
+
+    /// One `key=value` pair: the link's own keys first, then the table's knobs.
+    fn read(&mut self, key: String, value: String) {
+        if self.seen.contains(&key) {
+            let reason = "given more than once; the first is used".into();
+            return self.warn(&key, &value, reason, String::new());
+        }
+        self.seen.push(key.clone());
+        match key.as_str() {
+            "v" => self.version(&key, &value),
+            "sweep" => self.sweep_text = Some((key, value)),
+            "hide" => self.hide(&key, &value),
+            "seeds" => match SweepSpec::parse_seeds(&value) {
+                Ok(n) => self.seeds = n,
+                Err(e) => self.warn(&key, &value, e.to_string(), "1".into()),
+            },
+            "effect" => match Metric::parse(&value) {
+                Ok(e) => self.effect = e,
+                Err(e) => self.warn(&key, &value, e.to_string(), Metric::Offline.as_str().into()),
+            },
+            _ => self.knob(&key, &value),
+        }
+    }
+
+    fn version(&mut self, key: &str, value: &str) {
+        match value.trim() {
+            "1" => {
+                for (k, v) in VERSION_1_DEFAULTS {
+                    if !self.seen.iter().any(|s| s == k) {
+                        self.config.set(k, v).expect("version-1 defaults are valid");
                     }
                 }
-                v if v == FORMAT_VERSION.to_string() => {}
-                _ => warn(
-                    format!("unknown format version; read as v{FORMAT_VERSION}"),
-                    String::new(),
-                ),
             }
-            continue;
-        }
-        if key == "sweep" {
-            sweep_text = Some((key.clone(), value.clone()));
-            continue;
-        }
-        if key == "hide" {
-            let (known, unknown): (Vec<&str>, Vec<&str>) = value
-                .split(',')
-                .map(str::trim)
-                .filter(|k| !k.is_empty())
-                .partition(|k| PARAMS.iter().any(|p| p.key == *k));
-            hide.extend(known.into_iter().map(String::from));
-            if !unknown.is_empty() {
-                warn(
-                    format!("no such knob to hide: {}", unknown.join(", ")),
-                    String::new(),
-                );
-            }
-            continue;
-        }
-        if key == "seeds" {
-            match SweepSpec::parse_seeds(&value) {
-                Ok(n) => seeds = n,
-                Err(e) => warn(e.to_string(), "1".into()),
-            }
-            continue;
-        }
-        if key == "effect" {
-            match Metric::parse(&value) {
-                Ok(e) => effect = e,
-                Err(e) => warn(e.to_string(), Metric::Offline.as_str().into()),
-            }
-            continue;
-        }
-        let default = ExperimentConfig::default().get(&key);
-        if let Err(e) = config.set(&key, &value) {
-            match default {
-                Some(d) => warn(e.reason, d),
-                None => warn("unknown parameter; ignored".into(), String::new()),
+            v if v == FORMAT_VERSION.to_string() => {}
+            _ => {
+                let reason = format!("unknown format version; read as v{FORMAT_VERSION}");
+                self.warn(key, value, reason, String::new())
             }
         }
     }
-    let sweep = sweep_text.and_then(|(key, value)| {
-        match SweepSpec::parse(&value, effect).and_then(|s| s.with_seeds(seeds)) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                warnings.push(ParamWarning {
+
+    fn hide(&mut self, key: &str, value: &str) {
+        let (known, unknown): (Vec<&str>, Vec<&str>) = value
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .partition(|k| PARAMS.iter().any(|p| p.key == *k));
+        self.hide.extend(known.into_iter().map(String::from));
+        if !unknown.is_empty() {
+            let reason = format!("no such knob to hide: {}", unknown.join(", "));
+            self.warn(key, value, reason, String::new());
+        }
+    }
+
+    fn knob(&mut self, key: &str, value: &str) {
+        let default = ExperimentConfig::default().get(key);
+        if let Err(e) = self.config.set(key, value) {
+            match default {
+                Some(d) => self.warn(key, value, e.reason, d),
+                None => self.warn(
                     key,
                     value,
-                    reason: format!("{e}; no sweep"),
-                    used: String::new(),
-                });
-                None
+                    "unknown parameter; ignored".into(),
+                    String::new(),
+                ),
             }
         }
-    });
-    Decoded {
-        config,
-        warnings,
-        sweep,
-        hide,
+    }
+
+    fn finish(mut self) -> Decoded {
+        let sweep = self.sweep_text.take().and_then(|(key, value)| {
+            match SweepSpec::parse(&value, self.effect).and_then(|s| s.with_seeds(self.seeds)) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    self.warn(&key, &value, format!("{e}; no sweep"), String::new());
+                    None
+                }
+            }
+        });
+        Decoded {
+            config: self.config,
+            warnings: self.warnings,
+            sweep,
+            hide: self.hide,
+        }
     }
 }
 
@@ -264,49 +272,6 @@ fn query_part(text: &str) -> String {
         (true, false) => hash.to_string(),
         (false, false) => format!("{query}&{hash}"),
     }
-}
-
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',' | b':' | b';')
-        {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn percent_decode(text: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        (b as char).to_digit(16).map(|d| d as u8)
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match bytes[i] {
-            b'%' if i + 2 < bytes.len() => hex(bytes[i + 1]).zip(hex(bytes[i + 2])),
-            _ => None,
-        };
-        match (bytes[i], escaped) {
-            (_, Some((hi, lo))) => {
-                out.push(hi * 16 + lo);
-                i += 3;
-            }
-            (b'+', None) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b, None) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use burn::prelude::*;
 
 use cpg::learn::backend::cpu_device;
 use cpg::learn::conv::{Conv, Layout, gemm_layout};
-use cpg::learn::conv_kernel::{self, Geometry, col2im, im2col};
+use cpg::learn::kernels;
+use cpg::learn::kernels::conv::{Geometry, col2im, im2col};
 use cpg::learn::model::Model;
 use cpg::params::ConvKind;
 use cpg::rng::stream;
@@ -200,8 +201,8 @@ fn run_gemm(
 
 #[test]
 fn the_cpu_kernel_matches_the_tensor_op_convolution() {
-    assert!(conv_kernel::available(&cpu_device().autodiff()));
-    assert!(conv_kernel::available(&cpu_device()));
+    assert!(kernels::available(&cpu_device().autodiff()));
+    assert!(kernels::available(&cpu_device()));
     for (shape, c_out, kernel, stride) in [
         ([3, 9, 9, 4], 5, 3, 2),
         ([6, 28, 28, 2], 8, 3, 2),

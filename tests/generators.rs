@@ -1,21 +1,14 @@
 //! The competing-feature generators' geometry: DigitOnObjects' nine copies and its held-out
 //! digits, MultiDigits' fixed digit that stays put while the other grows.
 
-use cpg::data::generators::{
-    MultiDigitsLayout, digit_grid, held_out_digit, pasted_digit_side, unique_digits,
-};
+use cpg::data::ProbeSplit;
+use cpg::data::generators::{digit_grid, held_out_digit, pasted_digit_side, unique_digits};
 use cpg::data::image::Image;
-use cpg::data::{Dataset, ProbeSplit, generate};
+use cpg::data::multidigits::MultiDigitsLayout;
 use cpg::url::decode;
 
-fn dataset(query: &str) -> Dataset {
-    let d = decode(query);
-    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
-    let mut c = d.config;
-    c.train_size = 200;
-    c.test_size = 50;
-    generate(&c, None).expect("synthetic data")
-}
+mod common;
+use common::small_dataset as dataset;
 
 /// Does `digit` lie under the image (by pixel-wise max) with its top-left corner at (y0, x0)?
 fn pasted_at(image: &Image, digit: &Image, (y0, x0): (usize, usize)) -> bool {

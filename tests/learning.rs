@@ -1,7 +1,7 @@
 //! Learning: losses against naive references and numerical gradients, the head-depth knob,
 //! both encoders, training that learns, determinism, NaN detection, local features.
 
-// Native only: these drive the CLI, threads or a native GPU device.
+// Native only: these run the async training loop with `block_on`, and wasm cannot block.
 #![cfg(not(target_family = "wasm"))]
 
 use burn::prelude::*;

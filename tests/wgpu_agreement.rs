@@ -2,7 +2,7 @@
 //! batch. Without a GPU this runs on Debian's lavapipe (software Vulkan, `mesa-vulkan-drivers`),
 //! which compiles kernels slowly: the model and batch are tiny on purpose.
 
-// Native only: these drive the CLI, threads or a native GPU device.
+// Native only: this needs a native wgpu device (a GPU driver or software Vulkan).
 #![cfg(not(target_family = "wasm"))]
 
 use burn::prelude::*;

@@ -4,8 +4,7 @@ use clap::{Args, ValueEnum};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::train::Backend;
-use super::{CliError, config_from_arg};
+use super::common::{Backend, CliError, config_from_arg};
 use crate::data::generate;
 use crate::learn::backend::{BackendKind, block_on, device};
 use crate::learn::train::{TrainError, Trainer};

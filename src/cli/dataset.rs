@@ -4,7 +4,8 @@ use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{CliError, config_from_arg, read_data_files, write_file};
+use super::common::{CliError, ExperimentArgs, write_file};
+use super::files::read_data_files;
 use crate::data::augment::Augment;
 use crate::data::generate;
 use crate::render::sample_grid;
@@ -12,12 +13,8 @@ use crate::url::encode;
 
 #[derive(Args)]
 pub struct DatasetArgs {
-    /// The experiment: a page URL, `?query`, `#hash` or bare `key=value&...`.
-    #[arg(long, default_value = "")]
-    config: String,
-    /// Run a config over the memory budget anyway (see README, "Limits").
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    experiment: ExperimentArgs,
     /// Write a grid of samples (two augmented views each, labels underneath) to this PNG.
     #[arg(long)]
     png: Option<PathBuf>,
@@ -34,7 +31,7 @@ pub struct DatasetArgs {
 }
 
 pub fn run(args: DatasetArgs) -> Result<(), CliError> {
-    let (config, _) = config_from_arg(None, None, &args.config, args.force)?;
+    let (config, _) = args.experiment.decode(None, None)?;
     let file = read_data_files(&args.data_file, config.image_size)?;
     let start = Instant::now();
     let ds = generate(&config, file.as_ref())?;

@@ -1,4 +1,4 @@
-//! Reading the user's `--data-file` paths with limits: every read is bounded (a pipe or
+//! Reading the user's `--data-file` paths for the loaders, with limits: every read is bounded (a pipe or
 //! `/dev/zero` stops one byte past the limit), folders skip hidden and system files and never
 //! follow a link out of the folder (or round in a loop), and the number of files and their total
 //! size are capped. Every error names the file.
@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::CliError;
-use crate::data::loaders::{MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES};
+use super::common::CliError;
+use crate::data::loaders::{LoadedSet, MAX_FILE_BYTES, MAX_FILES, MAX_TOTAL_BYTES, load_files};
 
 /// Names of files and folders that are never data: hidden ones, and the litter of file
 /// managers and archivers.
@@ -126,6 +126,19 @@ pub fn read_all(paths: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>, CliError> {
         }
     }
     Ok(walk.files)
+}
+
+/// Reads `--data-file` paths (files, or folders walked with the limits above) as the loaders'
+/// input.
+pub fn read_data_files(
+    paths: &[PathBuf],
+    image_size: usize,
+) -> Result<Option<LoadedSet>, CliError> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let files = read_all(paths)?;
+    Ok(Some(load_files(&files, image_size)?))
 }
 
 #[cfg(test)]

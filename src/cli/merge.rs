@@ -4,9 +4,9 @@
 use clap::Args;
 use std::path::PathBuf;
 
-use super::reproduce::{Results, write_report};
-use super::sweep::{Outputs, SweepOutput, save};
-use super::{CliError, read_text};
+use super::common::{CliError, read_text};
+use super::outputs::{Outputs, SweepOutput, save, write_report};
+use crate::presets::report::Results;
 use crate::presets::{PRESETS, Preset};
 use crate::sweep::shard::merge;
 use crate::url::decode_unchecked;

@@ -4,24 +4,24 @@
 //! stopped run keeps what it finished. `--shard K/N` runs every N-th run of every sweep, for
 //! a cluster; `merge` puts the shards' folders back together.
 //!
-//! The report (`report.md`, `results.json`, one CSV and SVG per finding) depends only on the
-//! runs, so merged shards equal an unsharded run byte for byte; times go to `timing.json`.
+//! The report (`presets::report`) depends only on the runs, so merged shards equal an
+//! unsharded run byte for byte; times go to `timing.json`.
 
 use clap::Args;
-use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant;
 
-use super::sweep::{effect_svg, jobs, run_sweep};
-use super::train::Backend;
-use super::{CliError, Scale, find_preset, read_data_files, write_file};
+use super::common::{Backend, CliError, Scale, find_preset, write_file};
+use super::files::read_data_files;
+use super::outputs::write_report;
+use super::runs::{jobs, train_grid};
 use crate::learn::backend::BackendKind;
+use crate::presets::report::{PresetReport, Results};
 use crate::presets::{PRESETS, Preset};
-use crate::sweep::SweepResult;
+use crate::sweep::parallel::SweepJob;
 use crate::sweep::shard::Shard;
 use crate::url::encode_with_sweep;
-use crate::verdict::{Outcome, Verdict};
+use crate::verdict::Outcome;
 
 #[derive(Args)]
 pub struct ReproduceArgs {
@@ -58,79 +58,96 @@ pub struct ReproduceArgs {
     quiet: bool,
 }
 
-/// What one preset produced.
-#[derive(Clone, Serialize, Deserialize)]
-pub struct PresetReport {
-    pub preset: String,
-    pub link: String,
-    pub verdict: Verdict,
-    pub results: Vec<SweepResult>,
-}
-
-/// `results.json`: how the report was made and every run.
-#[derive(Serialize, Deserialize)]
-pub struct Results {
-    pub scale: String,
-    pub seeds: usize,
-    pub backend: String,
-    /// `K/N` for one shard's folder; absent for a whole run (or a merged one).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shard: Option<String>,
-    pub skipped: Vec<String>,
-    pub presets: Vec<PresetReport>,
-}
-
 pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
     if args.list {
-        for p in PRESETS {
-            println!(
-                "{:<20} {} runs  {}\n{:<20} {}",
-                p.name,
-                p.sweep_spec().runs(),
-                p.title,
-                "",
-                encode_with_sweep(&p.experiment(), Some(&p.sweep_spec()))
-            );
-        }
+        list();
         return Ok(());
     }
-    for name in &args.only {
-        find_preset("--only", name)?;
-    }
-    let chosen: Vec<&'static Preset> = PRESETS
-        .iter()
-        .filter(|p| match args.only.is_empty() {
-            true => !p.demo,
-            false => args.only.iter().any(|n| n == p.name),
-        })
-        .collect();
+    let chosen = select(&args.only)?;
     std::fs::create_dir_all(&args.out).map_err(CliError::file(&args.out))?;
     let backend = BackendKind::from(args.backend);
-    let jobs = jobs(args.jobs, backend)?;
-    let start = Instant::now();
-    let mut results = Results {
-        scale: format!("{:?}", args.scale).to_lowercase(),
-        seeds: args.seeds,
-        backend: backend.name().into(),
-        shard: args.shard.map(|s| s.to_string()),
-        skipped: Vec::new(),
-        presets: Vec::new(),
+    let mut run = Reproduction {
+        jobs: jobs(args.jobs, backend)?,
+        backend,
+        start: Instant::now(),
+        results: Results {
+            scale: format!("{:?}", args.scale).to_lowercase(),
+            seeds: args.seeds,
+            backend: backend.name().into(),
+            shard: args.shard.map(|s| s.to_string()),
+            skipped: Vec::new(),
+            presets: Vec::new(),
+        },
+        minutes: serde_json::Map::new(),
+        args: &args,
     };
-    let mut minutes = serde_json::Map::new();
     for preset in chosen {
+        if let Some(minutes) = run.preset(preset)? {
+            run.minutes.insert(preset.name.into(), minutes.into());
+            run.write_timing()?;
+        }
+    }
+    write_report(&args.out, &run.results)?;
+    run.summary();
+    Ok(())
+}
+
+/// `--list`: every preset, its runs, title and link.
+fn list() {
+    for p in PRESETS {
+        println!(
+            "{:<20} {} runs  {}\n{:<20} {}",
+            p.name,
+            p.sweep_spec().runs(),
+            p.title,
+            "",
+            encode_with_sweep(&p.experiment(), Some(&p.sweep_spec()))
+        );
+    }
+}
+
+/// The presets `--only` names (each checked), or every finding but the demonstrations.
+fn select(only: &[String]) -> Result<Vec<&'static Preset>, CliError> {
+    for name in only {
+        find_preset("--only", name)?;
+    }
+    Ok(PRESETS
+        .iter()
+        .filter(|p| match only.is_empty() {
+            true => !p.demo,
+            false => only.iter().any(|n| n == p.name),
+        })
+        .collect())
+}
+
+/// A `reproduce` in progress: what it was asked, and the report and times so far.
+struct Reproduction<'a> {
+    args: &'a ReproduceArgs,
+    backend: BackendKind,
+    jobs: usize,
+    start: Instant,
+    results: Results,
+    /// Minutes per preset that ran, for `timing.json`.
+    minutes: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Reproduction<'_> {
+    /// Runs `preset`'s sweep, rewriting the report after every run, and prints its verdict.
+    /// Returns the minutes it took, or `None` when it was skipped for want of `--data-file`.
+    fn preset(&mut self, preset: &'static Preset) -> Result<Option<f64>, CliError> {
+        let args = self.args;
         let mut base = preset.experiment();
         args.scale.apply(Some(preset), &mut base);
-        let file = if preset.needs_file {
-            match read_data_files(&args.data_file, base.image_size)? {
+        let file = match preset.needs_file {
+            true => match read_data_files(&args.data_file, base.image_size)? {
                 Some(f) => Some(f),
                 None => {
                     eprintln!("{}: skipped (needs --data-file)", preset.name);
-                    results.skipped.push(preset.name.into());
-                    continue;
+                    self.results.skipped.push(preset.name.into());
+                    return Ok(None);
                 }
-            }
-        } else {
-            None
+            },
+            false => None,
         };
         let spec = preset
             .sweep_spec()
@@ -139,27 +156,25 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
         let link = encode_with_sweep(&base, Some(&spec));
         eprintln!("== {} ({} runs): {link}", preset.name, spec.runs());
         let t = Instant::now();
-        results.presets.push(PresetReport {
+        self.results.presets.push(PresetReport {
             preset: preset.name.into(),
             link,
             verdict: preset.verdict(&[]),
             results: Vec::new(),
         });
-        let done = run_sweep(
-            &spec,
-            &base,
-            args.shard,
-            file.as_ref(),
-            backend,
-            jobs,
-            args.quiet,
-            |finished| {
-                let last = results.presets.last_mut().expect("pushed above");
-                last.results = finished.to_vec();
-                last.verdict = preset.verdict(finished);
-                write_report(&args.out, &results)
-            },
-        )?;
+        let job = SweepJob {
+            spec: &spec,
+            base: &base,
+            shard: args.shard,
+            jobs: self.jobs,
+        };
+        let results = &mut self.results;
+        let done = train_grid(&job, self.backend, file.as_ref(), args.quiet, |finished| {
+            let last = results.presets.last_mut().expect("pushed above");
+            last.results = finished.to_vec();
+            last.verdict = preset.verdict(finished);
+            write_report(&args.out, results)
+        })?;
         let verdict = preset.verdict(&done);
         eprintln!(
             "  {}: {}",
@@ -169,144 +184,34 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
             },
             verdict.evidence
         );
-        minutes.insert(
-            preset.name.into(),
-            (t.elapsed().as_secs_f64() / 60.0).into(),
-        );
+        Ok(Some(t.elapsed().as_secs_f64() / 60.0))
+    }
+
+    /// `timing.json`: the machine's threads, the runs at once, and the minutes so far.
+    fn write_timing(&self) -> Result<(), CliError> {
         write_file(
-            &args.out.join("timing.json"),
+            &self.args.out.join("timing.json"),
             serde_json::to_string_pretty(&serde_json::json!({
                 "threads": std::thread::available_parallelism().map_or(1, |t| t.get()),
-                "jobs": jobs,
-                "minutes": minutes,
-                "total_minutes": start.elapsed().as_secs_f64() / 60.0,
+                "jobs": self.jobs,
+                "minutes": self.minutes,
+                "total_minutes": self.start.elapsed().as_secs_f64() / 60.0,
             }))
             .expect("serialisable"),
-        )?;
+        )
     }
-    write_report(&args.out, &results)?;
-    let held = results.presets.iter().filter(|r| r.verdict.holds()).count();
-    println!(
-        "{} findings, {} runs in {:.1} min; {held} hold, {} not shown at this scale\nreport: {}",
-        results.presets.len(),
-        results
-            .presets
-            .iter()
-            .map(|r| r.results.len())
-            .sum::<usize>(),
-        start.elapsed().as_secs_f64() / 60.0,
-        results.presets.len() - held,
-        args.out.join("report.md").display()
-    );
-    Ok(())
-}
 
-/// Writes the whole report folder from `results`: `report.md`, `results.json`, and a CSV and
-/// an SVG effect chart per finding.
-pub fn write_report(dir: &Path, results: &Results) -> Result<(), CliError> {
-    let write = |name: &str, text: &str| write_file(&dir.join(name), text);
-    for r in &results.presets {
-        let Some(preset) = Preset::find(&r.preset) else {
-            continue;
-        };
-        let spec = preset
-            .sweep_spec()
-            .with_seeds(results.seeds)
-            .map_err(|e| CliError::Usage(format!("{}: {e}", r.preset)))?;
-        write(&format!("{}.csv", preset.name), &spec.csv(&r.results))?;
-        write(
-            &format!("{}.svg", preset.name),
-            &effect_svg(
-                &format!("{} — {}", preset.title, spec.effect.label()),
-                &spec,
-                &r.results,
-                preset.reference_lines(),
-            ),
-        )?;
-    }
-    write("report.md", &markdown(results))?;
-    write(
-        "results.json",
-        &serde_json::to_string_pretty(results).expect("serialisable"),
-    )
-}
-
-fn markdown(results: &Results) -> String {
-    let mut md = String::from("# Contrastive Playground — the paper's findings at our scale\n\n");
-    let scale = &results.scale;
-    let _ = writeln!(
-        md,
-        "Scale `{scale}`, {} seeds per point, backend {}{}. Regenerate with \
-         `contrastive-playground reproduce --scale {scale} --seeds {}`.\n\nEach finding has one \
-         verdict: it **holds** when every check exceeds its margin (at least 0.05 and twice the \
-         pooled seed spread), in the predicted direction, after its gate (the feature was \
-         learnable at all); otherwise it is **not shown at this scale**, with the check that \
-         failed.\n",
-        results.seeds,
-        results.backend,
-        results
-            .shard
-            .as_ref()
-            .map_or(String::new(), |s| format!(", shard {s} only")),
-        results.seeds,
-    );
-    md.push_str("| finding | runs | verdict |\n|---|---|---|\n");
-    for r in &results.presets {
-        let title = Preset::find(&r.preset).map_or(r.preset.as_str(), |p| p.title);
-        let _ = writeln!(
-            md,
-            "| [{title}](#{}) | {} | {} |",
-            r.preset,
-            r.results.len(),
-            verdict_word(&r.verdict)
+    /// The last line: how many findings hold, and where the report is.
+    fn summary(&self) {
+        let presets = &self.results.presets;
+        let held = presets.iter().filter(|r| r.verdict.holds()).count();
+        println!(
+            "{} findings, {} runs in {:.1} min; {held} hold, {} not shown at this scale\nreport: {}",
+            presets.len(),
+            presets.iter().map(|r| r.results.len()).sum::<usize>(),
+            self.start.elapsed().as_secs_f64() / 60.0,
+            presets.len() - held,
+            self.args.out.join("report.md").display()
         );
-    }
-    for name in &results.skipped {
-        let _ = writeln!(md, "| {name} | skipped: needs `--data-file` | |");
-    }
-    for r in &results.presets {
-        let Some(p) = Preset::find(&r.preset) else {
-            continue;
-        };
-        let spec = p.sweep_spec();
-        let _ = write!(
-            md,
-            "\n<a id=\"{}\"></a>\n## {}\n\n{}\n\n*How this differs from the paper:* {}\n\n\
-             **Verdict: {}.** {}\n\nLink (open it in the page to rerun the sweep): `?{}`\n\n\
-             ![{}]({}.svg)\n\n{} (mean ± sd over seeds):\n\n{}\n",
-            p.name,
-            p.title,
-            p.look_for,
-            p.differs,
-            verdict_word(&r.verdict),
-            r.verdict.evidence,
-            r.link,
-            p.name,
-            p.name,
-            spec.effect.label(),
-            spec.markdown_table(&r.results)
-        );
-        for f in r.results.iter().filter(|x| x.failed.is_some()) {
-            let _ = writeln!(
-                md,
-                "- failed run {} seed {}: {}",
-                spec.label(&f.values),
-                f.seed,
-                f.failed.as_deref().unwrap_or_default()
-            );
-        }
-        let _ = writeln!(
-            md,
-            "\nAll metrics per run: [{}.csv]({}.csv)",
-            p.name, p.name
-        );
-    }
-    md
-}
-
-fn verdict_word(v: &Verdict) -> &'static str {
-    match v.outcome {
-        Outcome::Holds => "holds",
-        Outcome::NotShown => "not shown at this scale",
     }
 }

@@ -2,34 +2,18 @@
 //! row per run (written as each run finishes), and the effect chart.
 
 use clap::Args;
-use indicatif::{MultiProgress, ProgressDrawTarget};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
+use std::path::PathBuf;
 use std::time::Instant;
 
-use super::train::{Backend, run_bar, train_one};
-use super::{CliError, Scale, config_from_arg, read_data_files, write_file};
-use crate::data::generate;
-use crate::data::loaders::LoadedSet;
-use crate::learn::backend::BackendKind;
-use crate::params::ExperimentConfig;
+use super::common::{Backend, CliError, Scale, config_from_arg};
+use super::files::read_data_files;
+use super::outputs::{Outputs, save};
+use super::runs::{jobs, train_grid};
 use crate::presets::Preset;
-use crate::record::RunRecord;
-use crate::render::svg::line_chart_file;
-use crate::sweep::report::EffectLine;
+use crate::sweep::parallel::SweepJob;
 use crate::sweep::shard::Shard;
-use crate::sweep::{Metric, SweepResult, SweepRun, SweepSpec, chart_series};
+use crate::sweep::{Metric, SweepSpec};
 use crate::url::encode_with_sweep;
-
-/// A sweep's runs as JSON (`--json`): its link (base config, grid, seeds) and every result, so
-/// shards can be merged.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct SweepOutput {
-    pub link: String,
-    pub results: Vec<SweepResult>,
-}
 
 #[derive(Args)]
 pub struct SweepArgs {
@@ -79,158 +63,13 @@ pub struct SweepArgs {
     quiet: bool,
 }
 
-/// How many runs of a grid train at once: `--jobs`, else one per core on the CPU backend (a run
-/// keeps about one core busy) and one on wgpu (the runs would share one device).
-pub fn jobs(asked: Option<usize>, backend: BackendKind) -> Result<usize, CliError> {
-    match asked {
-        Some(0) => Err(CliError::Usage("--jobs must be at least 1".into())),
-        Some(n) => Ok(n),
-        None if backend == BackendKind::Cpu => {
-            Ok(std::thread::available_parallelism().map_or(1, |n| n.get()))
-        }
-        None => Ok(1),
-    }
-}
-
-/// Runs every point of `spec` on top of `base`, `jobs` at a time. Every run draws only from
-/// its own seed, so the results do not depend on `jobs`; they are filed in grid order. A run
-/// that fails (a NaN loss, a device error) is recorded as failed with its reason and the grid
-/// goes on; `finished` is called with every result so far each time the grid's next result
-/// is in, so a stopped sweep keeps what it finished.
-#[allow(clippy::too_many_arguments)]
-pub fn run_sweep(
-    spec: &SweepSpec,
-    base: &ExperimentConfig,
-    shard: Option<Shard>,
-    file: Option<&LoadedSet>,
-    backend: BackendKind,
-    jobs: usize,
-    quiet: bool,
-    mut finished: impl FnMut(&[SweepResult]) -> Result<(), CliError>,
-) -> Result<Vec<SweepResult>, CliError> {
-    let mut sweep = match shard {
-        Some(shard) => SweepRun::sharded(spec.clone(), base, shard),
-        None => SweepRun::new(spec.clone(), base),
-    };
-    let points = sweep.points.clone();
-    let total = points.len();
-    let next = AtomicUsize::new(0);
-    let bars = match quiet {
-        true => MultiProgress::with_draw_target(ProgressDrawTarget::hidden()),
-        false => MultiProgress::new(),
-    };
-    // A line above the bars (or plain stderr when they are hidden).
-    let say = |line: String| match quiet {
-        true => eprintln!("{line}"),
-        false => {
-            let _ = bars.println(line);
-        }
-    };
-    let (tx, rx) = mpsc::channel::<(usize, Result<RunRecord, CliError>)>();
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.min(total) {
-            let tx = tx.clone();
-            let (points, next, bars, say) = (&points, &next, &bars, &say);
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(point) = points.get(i) else { break };
-                    let seed = match spec.seeds > 1 {
-                        true => format!(" seed {}", point.config.seed),
-                        false => String::new(),
-                    };
-                    let label = format!("[{}/{total}] {}{seed}", i + 1, spec.label(&point.values));
-                    say(label.clone());
-                    let bar = bars.add(run_bar(point.config.steps, format!("{label} "), quiet));
-                    let outcome = generate(&point.config, file)
-                        .map_err(CliError::from)
-                        .and_then(|ds| train_one(&point.config, Arc::new(ds), backend, &bar));
-                    bars.remove(&bar);
-                    // The receiver is gone after an error: stop after the run we were in.
-                    if tx.send((i, outcome)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(tx);
-        // Runs finish out of order; file each once every run before it is filed.
-        let mut waiting = BTreeMap::new();
-        for (i, outcome) in rx {
-            waiting.insert(i, outcome);
-            while let Some(outcome) = waiting.remove(&sweep.results.len()) {
-                match outcome {
-                    Ok(record) => {
-                        sweep.finish_current(&record);
-                    }
-                    Err(CliError::Train(e)) => {
-                        say(format!(
-                            "  {} failed: {e}",
-                            spec.label(&points[sweep.results.len()].values)
-                        ));
-                        sweep.fail_current(&e.to_string());
-                    }
-                    Err(e) => return Err(e),
-                }
-                finished(&sweep.results)?;
-            }
-        }
-        Ok(())
-    })?;
-    Ok(sweep.results)
-}
-
-/// The effect chart of a finished (or partial) sweep as an SVG file, with any published lines.
-pub fn effect_svg(
-    title: &str,
-    spec: &SweepSpec,
-    results: &[SweepResult],
-    references: Vec<EffectLine>,
-) -> String {
-    let mut lines = spec.effect_lines(results);
-    lines.extend(references);
-    line_chart_file(title, &chart_series(&lines), &spec.chart_axes())
-}
-
-/// Where a sweep's outputs go.
-pub struct Outputs<'a> {
-    pub csv: Option<&'a Path>,
-    pub svg: Option<&'a Path>,
-    pub json: Option<&'a Path>,
-    pub references: &'a [EffectLine],
-}
-
-/// Writes the CSV, the chart and the JSON of what has finished so far.
-pub fn save(
-    spec: &SweepSpec,
-    link: &str,
-    results: &[SweepResult],
-    out: &Outputs,
-) -> Result<(), CliError> {
-    if let Some(path) = out.csv {
-        write_file(path, spec.csv(results))?;
-    }
-    if let Some(path) = out.svg {
-        let svg = effect_svg(spec.effect.label(), spec, results, out.references.to_vec());
-        write_file(path, svg)?;
-    }
-    if let Some(path) = out.json {
-        let output = SweepOutput {
-            link: link.to_string(),
-            results: results.to_vec(),
-        };
-        write_file(
-            path,
-            serde_json::to_string_pretty(&output).expect("serialisable"),
-        )?;
-    }
-    Ok(())
-}
-
-pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
-    let (base, link_sweep) =
-        config_from_arg(args.preset.as_deref(), args.scale, &args.config, args.force)?;
-    let preset = args.preset.as_deref().and_then(Preset::find);
+/// The grid: `--vary`, else the link's `sweep=`, else the preset's, with `--effect` and
+/// `--seeds` applied.
+fn grid(
+    args: &SweepArgs,
+    link_sweep: Option<SweepSpec>,
+    preset: Option<&Preset>,
+) -> Result<SweepSpec, CliError> {
     let mut spec = if args.vary.is_empty() {
         link_sweep
             .or(preset.map(|p| p.sweep_spec()))
@@ -253,9 +92,17 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
             .with_seeds(n)
             .map_err(|e| CliError::Usage(format!("--seeds: {e}")))?;
     }
+    Ok(spec)
+}
+
+pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
+    let (base, link_sweep) =
+        config_from_arg(args.preset.as_deref(), args.scale, &args.config, args.force)?;
+    let preset = args.preset.as_deref().and_then(Preset::find);
+    let spec = grid(&args, link_sweep, preset)?;
     // A preset's published numbers belong on its own sweep only.
     let references = preset
-        .filter(|p| p.sweep_spec().axes == spec.axes)
+        .filter(|p| p.matches(&spec))
         .map(|p| p.reference_lines())
         .unwrap_or_default();
     let file = read_data_files(&args.data_file, base.image_size)?;
@@ -272,13 +119,16 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         json: args.json.as_deref(),
         references: &references,
     };
-    let results = run_sweep(
-        &spec,
-        &base,
-        args.shard,
-        file.as_ref(),
-        args.backend.into(),
+    let job = SweepJob {
+        spec: &spec,
+        base: &base,
+        shard: args.shard,
         jobs,
+    };
+    let results = train_grid(
+        &job,
+        args.backend.into(),
+        file.as_ref(),
         args.quiet,
         |results| save(&spec, &link, results, &outputs),
     )?;

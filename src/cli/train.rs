@@ -1,44 +1,22 @@
 //! `train`: run a link headless and print what the encoder learned and suppressed.
 
-use clap::{Args, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
+use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::{CliError, Scale, config_from_arg, read_data_files, write_file};
-use crate::data::{Dataset, generate};
-use crate::learn::backend::{BackendKind, block_on, device};
-use crate::learn::run::{Control, Run, drive};
-use crate::params::ExperimentConfig;
-use crate::record::{Event, RunRecord};
+use super::common::{Backend, CliError, ExperimentArgs, Scale, write_file};
+use super::files::read_data_files;
+use super::runs::{run_bar, train_one};
+use crate::data::generate;
+use crate::learn::backend::BackendKind;
+use crate::record::RunRecord;
 use crate::url::encode;
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Backend {
-    /// burn's flex CPU backend.
-    Cpu,
-    /// burn's wgpu backend (Vulkan/Metal; software lavapipe without a GPU).
-    Wgpu,
-}
-
-impl From<Backend> for BackendKind {
-    fn from(b: Backend) -> Self {
-        match b {
-            Backend::Cpu => BackendKind::Cpu,
-            Backend::Wgpu => BackendKind::Wgpu,
-        }
-    }
-}
 
 #[derive(Args)]
 pub struct TrainArgs {
-    /// The experiment: a page URL, `?query`, `#hash` or bare `key=value&...`.
-    #[arg(long, default_value = "")]
-    config: String,
-    /// Run a config over the memory budget anyway (see README, "Limits").
-    #[arg(long)]
-    force: bool,
+    #[command(flatten)]
+    experiment: ExperimentArgs,
     /// Start from a preset's experiment (see `reproduce --list`); `--config` overrides it.
     #[arg(long)]
     preset: Option<String>,
@@ -58,59 +36,8 @@ pub struct TrainArgs {
     quiet: bool,
 }
 
-/// A progress bar for one run of `steps` steps (hidden when `quiet`), labelled with `prefix`.
-pub fn run_bar(steps: usize, prefix: String, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    ProgressBar::new(steps as u64)
-        .with_style(
-            ProgressStyle::with_template(
-                "{prefix}{bar:30} {pos}/{len} steps [{elapsed_precise} < {eta_precise}] {msg}",
-            )
-            .expect("valid template"),
-        )
-        .with_prefix(prefix)
-}
-
-/// Trains `config` on `ds` to the end, reporting progress on `bar`.
-pub fn train_one(
-    config: &ExperimentConfig,
-    ds: Arc<Dataset>,
-    backend: BackendKind,
-    bar: &ProgressBar,
-) -> Result<RunRecord, CliError> {
-    let device = device(backend)?;
-    let mut run = Run::new(config, Arc::clone(&ds), backend, &device)?;
-    let start = Instant::now();
-    let clock = || start.elapsed().as_secs_f64();
-    block_on(drive(&mut run, clock, |run, events| {
-        for event in &events {
-            if let Event::Metrics(m) = event {
-                let probes: Vec<String> = ds
-                    .features
-                    .iter()
-                    .zip(&m.probe_train_acc)
-                    .map(|(f, a)| format!("{} {:.2}", f.name, a))
-                    .collect();
-                bar.set_message(format!(
-                    "loss {:.3} | contrastive acc {:.2} | probe (train) {}",
-                    m.loss,
-                    m.contrastive_acc,
-                    probes.join(", ")
-                ));
-            }
-        }
-        bar.set_position(run.trainer().steps_done() as u64);
-        std::future::ready(Control::Continue)
-    }))?;
-    bar.finish_and_clear();
-    Ok(run.into_record())
-}
-
 pub fn run(args: TrainArgs) -> Result<(), CliError> {
-    let (config, _) =
-        config_from_arg(args.preset.as_deref(), args.scale, &args.config, args.force)?;
+    let (config, _) = args.experiment.decode(args.preset.as_deref(), args.scale)?;
     let file = read_data_files(&args.data_file, config.image_size)?;
     let ds = Arc::new(generate(&config, file.as_ref())?);
     eprintln!(

@@ -5,7 +5,8 @@
 
 use super::colour::{hsv_to_rgb, luma, rgb_to_hsv};
 use super::image::Image;
-use super::{Dataset, Sample, par_map};
+use super::{Dataset, Sample};
+use crate::par;
 use crate::params::ExperimentConfig;
 use crate::rng::{SeededRng, stream};
 
@@ -189,7 +190,7 @@ impl Dataset {
         let tag = format!("augment/{step}");
         // Each sample has its own stream, so samples are augmented in parallel (natively) and
         // the batch is the same whatever the thread count.
-        par_map(indices.len(), |j| {
+        par::map(indices.len(), |j| {
             let i = indices[j];
             let mut rng = stream(seed, &tag, j as u64);
             let mut pair = [Vec::new(), Vec::new()];

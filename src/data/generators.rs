@@ -1,16 +1,14 @@
-//! The seven dataset kinds, each as "draw sample `i` of split `s` from its own stream".
+//! The seven dataset kinds, each as "draw sample `i` of split `s` from its own stream", and
+//! the features each kind's samples are labelled with.
 
 use super::digits::{DIGIT_SIDE, draw_digit};
 use super::image::Image;
 use super::loaders::LoadedSet;
-use super::objects::{
-    OBJECT_CLASSES, Palette, blend, draw_object, paint_background, shape_coverage,
-};
-use super::{
-    Dataset, Feature, ProbeSplit, Sample,
-    colour::{hsv_to_rgb, luma},
-    par_map,
-};
+use super::multidigits::multidigits;
+use super::objects::{OBJECT_CLASSES, Palette, draw_object};
+use super::scenes::scene;
+use super::{Dataset, Feature, ProbeSplit, Sample, colour::hsv_to_rgb};
+use crate::par;
 use crate::params::{BaseKind, DataKind, ExperimentConfig, PaletteKind};
 use crate::rng::{SeededRng, hash64, stream};
 
@@ -86,13 +84,57 @@ impl<'a> FileSplit<'a> {
 }
 
 pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> Dataset {
-    let file = file.map(|f| FileSplit::new(f, config));
-    let c = config;
-    let size = |split: Split| {
-        let n = match (&file, split.file_side()) {
-            (Some(f), s) if matches!(c.data, DataKind::RandBit | DataKind::DigitOnObjects) => {
-                f.len(s)
-            }
+    let kind = config.data;
+    let g = Generator::new(config, file);
+    let (train, test) = (g.samples(Split::Train), g.samples(Split::Test));
+    let heldout = kind
+        .has_held_out()
+        .then(|| (g.samples(Split::HeldOutFit), g.samples(Split::HeldOutTest)));
+    let first = &train[0].image;
+    let (channels, height, width) = (first.channels, first.height, first.width);
+    let bits = if kind == DataKind::RandBit {
+        config.bits
+    } else {
+        0
+    };
+    Dataset {
+        kind,
+        features: kind.features(config, file),
+        channels,
+        height,
+        width,
+        bits,
+        train,
+        test,
+        heldout,
+        source: kind.source(config, file, g.unique.len()),
+    }
+}
+
+/// What every sample of a dataset is drawn from besides its own stream: the config, the
+/// user's file, and DigitOnObjects' digit pool.
+struct Generator<'a> {
+    c: &'a ExperimentConfig,
+    file: Option<FileSplit<'a>>,
+    /// DigitOnObjects' pool; empty for the other kinds.
+    unique: Vec<(Image, usize)>,
+}
+
+impl<'a> Generator<'a> {
+    fn new(c: &'a ExperimentConfig, file: Option<&'a LoadedSet>) -> Self {
+        Self {
+            c,
+            file: file.map(|f| FileSplit::new(f, c)),
+            unique: unique_digits(c),
+        }
+    }
+
+    /// How many images `split` has: as many as the file gives where the images come from
+    /// one, else the size knobs.
+    fn size(&self, split: Split) -> usize {
+        let c = self.c;
+        let n = match (&self.file, split.file_side()) {
+            (Some(f), s) if c.data.uses_base() => f.len(s),
             (_, Split::Test) => c.test_size,
             _ => c.train_size,
         };
@@ -101,144 +143,133 @@ pub(super) fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> D
         } else {
             n
         }
-    };
-    let unique = unique_digits(c);
-    let side = pasted_digit_side(c.image_size, c.digit_size);
-    let make = |split: Split| -> Vec<Sample> {
-        par_map(size(split), |i| {
-            let mut rng = stream(
-                c.seed,
-                &format!("{}/{}", split.tag(), c.data.name()),
-                i as u64,
-            );
-            let mut sample = match c.data {
-                DataKind::Digits => digit_sample(&mut rng),
-                DataKind::Objects => object_sample(c, &mut rng),
-                DataKind::RandBit => match (&file, c.base) {
-                    (Some(f), _) => {
-                        let (img, label) = f.pick(split, i);
-                        Sample {
-                            image: img.clone(),
-                            labels: vec![label],
-                            mask: None,
-                            parts: None,
-                            bits: 0,
-                        }
-                    }
-                    (None, BaseKind::Objects) => object_sample(c, &mut rng),
-                    (None, _) => digit_sample(&mut rng),
-                },
-                DataKind::DigitOnObjects => {
-                    let background = file.as_ref().map(|f| f.pick(split, i));
-                    let fresh;
-                    let digit = match split {
-                        Split::Train | Split::Test => {
-                            let (img, label) = &unique[rng.below(unique.len())];
-                            (img, *label)
-                        }
-                        Split::HeldOutFit | Split::HeldOutTest => {
-                            fresh = held_out_digit(c.seed, split == Split::HeldOutFit, i, side);
-                            (&fresh.0, fresh.1)
-                        }
-                    };
-                    digit_on_objects(c, digit, background, &mut rng)
-                }
-                DataKind::MultiDigits => multidigits(c, &mut rng),
-                DataKind::ColourShape => colour_shape(c, &mut rng),
-                DataKind::Scenes => scene(c, &mut rng),
-            };
-            if c.data == DataKind::RandBit && c.bits > 0 {
-                let mask = (1u64 << c.bits) - 1;
-                sample.bits =
-                    (hash64(c.seed, &format!("randbit/{}", split.tag()), i as u64) & mask) as u32;
-            }
-            sample
-        })
-    };
-    let (train, test) = (make(Split::Train), make(Split::Test));
-    let heldout = (c.data == DataKind::DigitOnObjects)
-        .then(|| (make(Split::HeldOutFit), make(Split::HeldOutTest)));
-    let first = &train[0].image;
-    let (channels, height, width) = (first.channels, first.height, first.width);
-    let file_source = || {
-        file.as_ref()
-            .map(|f| f.set.source.clone())
-            .unwrap_or_default()
-    };
-    let (features, source) = match c.data {
-        DataKind::Digits => (vec![digit_feature("digit")], "synthetic digits".to_string()),
-        DataKind::Objects => (vec![object_feature()], "procedural objects".into()),
-        DataKind::RandBit => match (&file, c.base) {
-            (Some(f), _) => (
-                vec![Feature::new("label", f.set.class_names.clone())],
-                file_source(),
-            ),
-            (None, BaseKind::Objects) => (vec![object_feature()], "procedural objects".into()),
-            (None, _) => (vec![digit_feature("digit")], "synthetic digits".into()),
-        },
-        DataKind::DigitOnObjects => {
-            let background = match &file {
-                Some(f) => Feature::new("background", f.set.class_names.clone()),
-                None => object_feature(),
-            };
-            let src = if file.is_some() {
-                file_source()
-            } else {
-                "procedural objects".into()
-            };
-            (
-                vec![
-                    background,
-                    digit_feature("digit").probed_on(ProbeSplit::HeldOut),
-                    digit_feature("digit_seen"),
-                ],
-                format!(
-                    "{src} + {} unique digits (x9 copies each); digit probe on held-out digits",
-                    unique.len()
-                ),
-            )
+    }
+
+    fn samples(&self, split: Split) -> Vec<Sample> {
+        par::map(self.size(split), |i| self.sample(split, i))
+    }
+
+    /// Sample `i` of `split`, drawn from its own stream.
+    fn sample(&self, split: Split, i: usize) -> Sample {
+        let c = self.c;
+        let tag = format!("{}/{}", split.tag(), c.data.name());
+        let mut rng = stream(c.seed, &tag, i as u64);
+        let mut sample = match c.data {
+            DataKind::Digits => digit_sample(&mut rng),
+            DataKind::Objects => object_sample(c, &mut rng),
+            DataKind::RandBit => self.base_sample(split, i, &mut rng),
+            DataKind::DigitOnObjects => self.pasted_sample(split, i, &mut rng),
+            DataKind::MultiDigits => multidigits(c, &mut rng),
+            DataKind::ColourShape => colour_shape(c, &mut rng),
+            DataKind::Scenes => scene(c, &mut rng),
+        };
+        if c.data == DataKind::RandBit && c.bits > 0 {
+            let mask = (1u64 << c.bits) - 1;
+            let tag = format!("randbit/{}", split.tag());
+            sample.bits = (hash64(c.seed, &tag, i as u64) & mask) as u32;
         }
-        DataKind::MultiDigits => (
-            vec![digit_feature("fixed_digit"), digit_feature("varying_digit")],
-            "two synthetic digits".into(),
-        ),
-        DataKind::ColourShape => (
-            vec![
+        sample
+    }
+
+    /// RandBit's base image: a picture from the user's file, or a procedural object or digit.
+    fn base_sample(&self, split: Split, i: usize, rng: &mut SeededRng) -> Sample {
+        match (&self.file, self.c.base) {
+            (Some(f), _) => {
+                let (img, label) = f.pick(split, i);
+                Sample {
+                    image: img.clone(),
+                    labels: vec![label],
+                    mask: None,
+                    parts: None,
+                    bits: 0,
+                }
+            }
+            (None, BaseKind::Objects) => object_sample(self.c, rng),
+            (None, _) => digit_sample(rng),
+        }
+    }
+
+    /// DigitOnObjects: a digit from the pool (fresh for the held-out images) pasted onto a
+    /// procedural object or a picture from the user's file.
+    fn pasted_sample(&self, split: Split, i: usize, rng: &mut SeededRng) -> Sample {
+        let c = self.c;
+        let background = self.file.as_ref().map(|f| f.pick(split, i));
+        let fresh;
+        let digit = match split {
+            Split::Train | Split::Test => {
+                let (img, label) = &self.unique[rng.below(self.unique.len())];
+                (img, *label)
+            }
+            Split::HeldOutFit | Split::HeldOutTest => {
+                let side = pasted_digit_side(c.image_size, c.digit_size);
+                fresh = held_out_digit(c.seed, split == Split::HeldOutFit, i, side);
+                (&fresh.0, fresh.1)
+            }
+        };
+        digit_on_objects(c, digit, background, rng)
+    }
+}
+
+impl DataKind {
+    /// The features this kind's samples are labelled with, in label order; `file` is the
+    /// user's file where the images come from one.
+    fn features(self, c: &ExperimentConfig, file: Option<&LoadedSet>) -> Vec<Feature> {
+        let file_feature = |name: &str, f: &LoadedSet| Feature::new(name, f.class_names.clone());
+        match self {
+            DataKind::Digits => vec![digit_feature("digit")],
+            DataKind::Objects => vec![object_feature()],
+            DataKind::RandBit => vec![match (file, c.base) {
+                (Some(f), _) => file_feature("label", f),
+                (None, BaseKind::Objects) => object_feature(),
+                (None, _) => digit_feature("digit"),
+            }],
+            DataKind::DigitOnObjects => vec![
+                file.map_or_else(object_feature, |f| file_feature("background", f)),
+                digit_feature("digit").probed_on(ProbeSplit::HeldOut),
+                digit_feature("digit_seen"),
+            ],
+            DataKind::MultiDigits => {
+                vec![digit_feature("fixed_digit"), digit_feature("varying_digit")]
+            }
+            DataKind::ColourShape => vec![
                 object_feature_named("shape"),
                 Feature::numbered("colour", c.colour_bins),
             ],
-            "objects with a per-image hue".into(),
-        ),
-        DataKind::Scenes => {
-            let names = OBJECT_CLASSES
-                .iter()
-                .map(|s| s.to_string())
-                .chain((0..10).map(|d| format!("digit {d}")));
-            (
+            DataKind::Scenes => {
+                let names = OBJECT_CLASSES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .chain((0..10).map(|d| format!("digit {d}")));
                 vec![
                     Feature::new("largest", names.collect()),
                     Feature::new("count", vec!["2".into(), "3".into(), "4".into()]),
-                ],
-                "scenes of shapes and digits".into(),
-            )
+                ]
+            }
         }
-    };
-    let bits = if c.data == DataKind::RandBit {
-        c.bits
-    } else {
-        0
-    };
-    Dataset {
-        kind: c.data,
-        features,
-        channels,
-        height,
-        width,
-        bits,
-        train,
-        test,
-        heldout,
-        source,
+    }
+
+    /// Where this kind's images come from, for people; `unique` is the size of
+    /// DigitOnObjects' digit pool.
+    fn source(self, c: &ExperimentConfig, file: Option<&LoadedSet>, unique: usize) -> String {
+        let objects = "procedural objects";
+        match self {
+            DataKind::Digits => "synthetic digits".into(),
+            DataKind::Objects => objects.into(),
+            DataKind::RandBit => match (file, c.base) {
+                (Some(f), _) => f.source.clone(),
+                (None, BaseKind::Objects) => objects.into(),
+                (None, _) => "synthetic digits".into(),
+            },
+            DataKind::DigitOnObjects => {
+                let src = file.map_or(objects, |f| f.source.as_str());
+                format!(
+                    "{src} + {unique} unique digits (x9 copies each); digit probe on held-out digits"
+                )
+            }
+            DataKind::MultiDigits => "two synthetic digits".into(),
+            DataKind::ColourShape => "objects with a per-image hue".into(),
+            DataKind::Scenes => "scenes of shapes and digits".into(),
+        }
     }
 }
 
@@ -288,7 +319,7 @@ pub fn unique_digits(c: &ExperimentConfig) -> Vec<(Image, usize)> {
         return Vec::new();
     }
     let side = pasted_digit_side(c.image_size, c.digit_size);
-    par_map(c.unique_digits, |k| {
+    par::map(c.unique_digits, |k| {
         let label = k % 10;
         let img = draw_digit(
             label,
@@ -366,104 +397,6 @@ fn digit_on_objects(
     }
 }
 
-/// Where MultiDigits puts its two digits, in pixels: the fixed digit in a strip along the left
-/// or right edge, the varying digit centred in the rest, each wandering by up to `jitter`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct MultiDigitsLayout {
-    pub canvas: usize,
-    /// Side of the fixed digit.
-    pub fixed: usize,
-    /// Side of the varying digit (capped so it fits beside the strip).
-    pub varying: usize,
-    /// Width of the strip that holds the fixed digit.
-    pub strip: usize,
-    /// How far (pixels) each digit wanders from its place.
-    pub jitter: usize,
-}
-
-impl MultiDigitsLayout {
-    pub fn new(c: &ExperimentConfig) -> Self {
-        let canvas = c.canvas;
-        let size = |f: f32| (canvas as f32 * f + 0.5) as usize;
-        let fixed = size(c.small_digit).clamp(6, canvas / 3);
-        let jitter = size(c.jitter).min(canvas / 4);
-        let strip = (fixed + jitter).min(canvas / 2);
-        let varying = size(c.digit_size).clamp(6, canvas - strip);
-        Self {
-            canvas,
-            fixed,
-            varying,
-            strip,
-            jitter,
-        }
-    }
-}
-
-/// Top-left corner along one axis: centred in `[lo, lo + room)` for a digit of `side`, moved
-/// by up to `jitter` either way and kept inside.
-fn wander(lo: usize, room: usize, side: usize, jitter: usize, rng: &mut SeededRng) -> usize {
-    let free = room.saturating_sub(side);
-    let centre = free / 2;
-    let (min, max) = (centre.saturating_sub(jitter), (centre + jitter).min(free));
-    lo + min + rng.below(max - min + 1)
-}
-
-/// Two digits on one canvas: the fixed one in a strip along the left or right edge that the
-/// varying one never enters. The fixed digit (label, style, place) is drawn first from the
-/// sample's stream, so it is the same image whatever the varying digit's size: along a
-/// MultiDigits sweep only the other digit changes, and the two never overlap.
-fn multidigits(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
-    let MultiDigitsLayout {
-        canvas,
-        fixed: fs,
-        varying: vs,
-        strip,
-        jitter,
-    } = MultiDigitsLayout::new(c);
-    let fixed_label = rng.below(10);
-    let fixed = draw_digit(fixed_label, fs, rng);
-    let on_left = rng.bernoulli(0.5);
-    let fy = wander(0, canvas, fs, jitter, rng);
-    let fx = wander(
-        if on_left { 0 } else { canvas - strip },
-        strip,
-        fs,
-        jitter,
-        rng,
-    );
-    let varying_label = rng.below(10);
-    let varying = draw_digit(varying_label, vs, rng);
-    let vy = wander(0, canvas, vs, jitter, rng);
-    let vx = wander(
-        if on_left { strip } else { 0 },
-        canvas - strip,
-        vs,
-        jitter,
-        rng,
-    );
-    let mut image = Image::new(1, canvas, canvas);
-    let mut mask = vec![0u8; canvas * canvas];
-    for (digit, (oy, ox), id) in [(&fixed, (fy, fx), 1u8), (&varying, (vy, vx), 2u8)] {
-        for y in 0..digit.height {
-            for x in 0..digit.width {
-                let v = digit.get(0, y, x);
-                let (cy, cx) = (oy + y, ox + x);
-                image.set(0, cy, cx, v);
-                if v >= 128 {
-                    mask[cy * canvas + cx] = id;
-                }
-            }
-        }
-    }
-    Sample {
-        image,
-        labels: vec![fixed_label, varying_label],
-        mask: Some(mask),
-        parts: None,
-        bits: 0,
-    }
-}
-
 /// An object whose whole colour distribution (object, background, texture) shares one hue
 /// drawn per image: colour is an easy feature the two views always share.
 fn colour_shape(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
@@ -482,76 +415,6 @@ fn colour_shape(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
         labels: vec![shape, bin],
         mask: Some(mask),
         parts: None,
-        bits: 0,
-    }
-}
-
-/// 2–4 shapes and digits on a textured background, with each object's mask id (1..=4). Each
-/// object has two parts, split by a line through its centre at a random angle: one half in its
-/// colour, the other in a clearly darker (or, for a dark colour, lighter) shade of it, so
-/// grouping by part is finer than grouping by object (`parts`: object `k` is parts `2k - 1`
-/// and `2k`).
-fn scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
-    let side = c.canvas;
-    let s = side as f32;
-    let count = 2 + rng.below(3);
-    let mut image = Image::new(3, side, side);
-    paint_background(&mut image, Palette::random(rng), rng);
-    let mut mask = vec![0u8; side * side];
-    let mut parts = vec![0u8; side * side];
-    let mut classes = Vec::with_capacity(count);
-    for id in 1..=count {
-        let class = rng.below(20);
-        let r = rng.range(0.12, 0.22) * s;
-        let (cx, cy) = (rng.range(r, s - r), rng.range(r, s - r));
-        let coverage = if class < 10 {
-            shape_coverage(class, side, cx, cy, r, rng.range(-15.0, 15.0).to_radians())
-        } else {
-            let d = (2.0 * r) as usize;
-            let digit = draw_digit(class - 10, d, rng);
-            let (x0, y0) = ((cx - r) as usize, (cy - r) as usize);
-            let mut cov = vec![0.0; side * side];
-            for y in 0..d.min(side - y0) {
-                for x in 0..d.min(side - x0) {
-                    cov[(y0 + y) * side + x0 + x] = digit.get(0, y, x) as f32 / 255.0;
-                }
-            }
-            cov
-        };
-        classes.push(class);
-        let light = Palette::random(rng).object;
-        // The other half: the same hue darker, or lighter where the colour is already dark.
-        let dark = match luma(light) > 0.4 {
-            true => light.map(|v| v * 0.45),
-            false => light.map(|v| v * 0.45 + 0.55),
-        };
-        let split = rng.range(0.0, std::f32::consts::TAU);
-        let normal = (libm::cosf(split), libm::sinf(split));
-        for y in 0..side {
-            for x in 0..side {
-                let a = coverage[y * side + x];
-                let far = (x as f32 + 0.5 - cx) * normal.0 + (y as f32 + 0.5 - cy) * normal.1 > 0.0;
-                if a > 0.0 {
-                    blend(&mut image, x, y, if far { dark } else { light }, a);
-                }
-                if a >= 0.5 {
-                    mask[y * side + x] = id as u8;
-                    parts[y * side + x] = (2 * id - usize::from(!far)) as u8;
-                }
-            }
-        }
-    }
-    // The label is the object with the most visible pixels after occlusion (first on ties).
-    let visible = |id: usize| mask.iter().filter(|&&m| m as usize == id).count();
-    let largest = classes[(1..=count)
-        .max_by_key(|&id| (visible(id), std::cmp::Reverse(id)))
-        .unwrap()
-        - 1];
-    Sample {
-        image,
-        labels: vec![largest, count - 2],
-        mask: Some(mask),
-        parts: Some(parts),
         bits: 0,
     }
 }

@@ -10,8 +10,10 @@ pub mod digits;
 pub mod generators;
 pub mod image;
 pub mod loaders;
+pub mod multidigits;
 pub mod objects;
 pub mod raster;
+mod scenes;
 
 use crate::params::{BaseKind, DataKind, ExperimentConfig};
 use crate::rng::Fnv;
@@ -186,8 +188,7 @@ impl Dataset {
 /// Generates the dataset `config` describes. `file` is the user's own data, needed when
 /// `base=file` (and ignored otherwise).
 pub fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> Result<Dataset, DataError> {
-    let uses_base = matches!(config.data, DataKind::RandBit | DataKind::DigitOnObjects);
-    let file = match (uses_base && config.base == BaseKind::File, file) {
+    let file = match (config.base_images() == Some(BaseKind::File), file) {
         (true, None) => return Err(DataError::NeedsFile),
         (true, Some(f)) if f.images.len() < 10 => {
             return Err(DataError::TooFewImages(f.images.len()));
@@ -196,9 +197,4 @@ pub fn generate(config: &ExperimentConfig, file: Option<&LoadedSet>) -> Result<D
         (false, _) => None,
     };
     Ok(generators::generate(config, file))
-}
-
-/// `f(0..n)` on all cores natively, in order on wasm. Results are in index order either way.
-pub(crate) fn par_map<T: Send>(n: usize, f: impl Fn(usize) -> T + Send + Sync) -> Vec<T> {
-    crate::par::map(n, f)
 }

@@ -6,118 +6,156 @@ use super::image::Image;
 use super::raster::{P, fill_sdf, p, polygon_sdf};
 use crate::rng::SeededRng;
 
-pub const OBJECT_CLASSES: [&str; 10] = [
-    "circle", "square", "triangle", "diamond", "star", "plus", "ring", "hexagon", "crescent",
-    "arrow",
+/// The object classes, in label order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+    Star,
+    Plus,
+    Ring,
+    Hexagon,
+    Crescent,
+    Arrow,
+}
+
+/// The class names, in label order: `OBJECT_CLASSES[s as usize]` names shape `s`.
+pub const OBJECT_CLASSES: [&str; 10] = {
+    let mut names = [""; 10];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = Shape::ALL[i].name();
+        i += 1;
+    }
+    names
+};
+
+/// Unit-shape vertices of the polygons that are not regular.
+const SQUARE: [(f32, f32); 4] = [(-0.8, -0.8), (0.8, -0.8), (0.8, 0.8), (-0.8, 0.8)];
+const DIAMOND: [(f32, f32); 4] = [(0.0, -1.0), (0.75, 0.0), (0.0, 1.0), (-0.75, 0.0)];
+const PLUS: [(f32, f32); 12] = [
+    (-0.3, -0.95),
+    (0.3, -0.95),
+    (0.3, -0.3),
+    (0.95, -0.3),
+    (0.95, 0.3),
+    (0.3, 0.3),
+    (0.3, 0.95),
+    (-0.3, 0.95),
+    (-0.3, 0.3),
+    (-0.95, 0.3),
+    (-0.95, -0.3),
+    (-0.3, -0.3),
 ];
+const ARROW: [(f32, f32); 7] = [
+    (-0.95, -0.25),
+    (0.15, -0.25),
+    (0.15, -0.7),
+    (0.95, 0.0),
+    (0.15, 0.7),
+    (0.15, 0.25),
+    (-0.95, 0.25),
+];
+
+impl Shape {
+    pub const ALL: [Shape; 10] = [
+        Shape::Circle,
+        Shape::Square,
+        Shape::Triangle,
+        Shape::Diamond,
+        Shape::Star,
+        Shape::Plus,
+        Shape::Ring,
+        Shape::Hexagon,
+        Shape::Crescent,
+        Shape::Arrow,
+    ];
+
+    /// The shape of class label `class`. Panics on a label out of range.
+    pub fn of_class(class: usize) -> Shape {
+        *Self::ALL
+            .get(class)
+            .unwrap_or_else(|| panic!("object class {class} out of range"))
+    }
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            Shape::Circle => "circle",
+            Shape::Square => "square",
+            Shape::Triangle => "triangle",
+            Shape::Diamond => "diamond",
+            Shape::Star => "star",
+            Shape::Plus => "plus",
+            Shape::Ring => "ring",
+            Shape::Hexagon => "hexagon",
+            Shape::Crescent => "crescent",
+            Shape::Arrow => "arrow",
+        }
+    }
+
+    /// The unit-shape vertices (radius 1, before rotation) of a polygon shape. The round
+    /// shapes have distance functions of their own in [`shape_coverage`].
+    fn unit_polygon(self) -> Vec<(f32, f32)> {
+        use std::f32::consts::{FRAC_PI_2, PI};
+        match self {
+            Shape::Square => SQUARE.to_vec(),
+            Shape::Triangle => regular(3, -FRAC_PI_2),
+            Shape::Diamond => DIAMOND.to_vec(),
+            Shape::Star => {
+                let outer = regular(5, -FRAC_PI_2);
+                let inner = regular(5, -FRAC_PI_2 + PI / 5.0);
+                (0..5)
+                    .flat_map(|i| [outer[i], (inner[i].0 * 0.42, inner[i].1 * 0.42)])
+                    .collect()
+            }
+            Shape::Plus => PLUS.to_vec(),
+            Shape::Hexagon => regular(6, 0.0),
+            Shape::Arrow => ARROW.to_vec(),
+            Shape::Circle | Shape::Ring | Shape::Crescent => {
+                unreachable!("{self:?} is round, not a polygon")
+            }
+        }
+    }
+}
+
+/// The vertices of a regular `n`-gon on the unit circle, the first at angle `phase`.
+fn regular(n: usize, phase: f32) -> Vec<(f32, f32)> {
+    (0..n)
+        .map(|i| {
+            let a = phase + 2.0 * std::f32::consts::PI * i as f32 / n as f32;
+            (libm::cosf(a), libm::sinf(a))
+        })
+        .collect()
+}
 
 /// Coverage of shape `class` centred at (`cx`, `cy`) with radius `r` (pixels), rotated by
 /// `angle` radians, on a `side × side` grid.
 pub fn shape_coverage(class: usize, side: usize, cx: f32, cy: f32, r: f32, angle: f32) -> Vec<f32> {
+    let shape = Shape::of_class(class);
     let (sin, cos) = (libm::sinf(angle), libm::cosf(angle));
-    // Unit-shape vertices, rotated, scaled and moved into place.
-    let place = |pts: &[(f32, f32)]| -> Vec<P> {
-        pts.iter()
-            .map(|&(u, v)| p(cx + r * (cos * u - sin * v), cy + r * (sin * u + cos * v)))
-            .collect()
-    };
-    let regular = |n: usize, phase: f32| -> Vec<(f32, f32)> {
-        (0..n)
-            .map(|i| {
-                let a = phase + 2.0 * std::f32::consts::PI * i as f32 / n as f32;
-                (libm::cosf(a), libm::sinf(a))
-            })
-            .collect()
-    };
     let mut cov = vec![0.0f32; side * side];
-    let centre = p(cx, cy);
-    let half_pi = std::f32::consts::FRAC_PI_2;
-    match class {
-        0 => fill_sdf(&mut cov, side, side, centre, r, |x, y| {
-            ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r
-        }),
-        1 => {
-            let v = place(&[(-0.8, -0.8), (0.8, -0.8), (0.8, 0.8), (-0.8, 0.8)]);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
-                polygon_sdf(p(x, y), &v)
-            });
-        }
-        2 => {
-            let v = place(&regular(3, -half_pi));
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
-                polygon_sdf(p(x, y), &v)
-            });
-        }
-        3 => {
-            let v = place(&[(0.0, -1.0), (0.75, 0.0), (0.0, 1.0), (-0.75, 0.0)]);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
-                polygon_sdf(p(x, y), &v)
-            });
-        }
-        4 => {
-            let outer = regular(5, -half_pi);
-            let inner = regular(5, -half_pi + std::f32::consts::PI / 5.0);
-            let star: Vec<(f32, f32)> = (0..5)
-                .flat_map(|i| [outer[i], (inner[i].0 * 0.42, inner[i].1 * 0.42)])
-                .collect();
-            let v = place(&star);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
-                polygon_sdf(p(x, y), &v)
-            });
-        }
-        5 => {
-            let (a, b) = (0.3, 0.95);
-            let v = place(&[
-                (-a, -b),
-                (a, -b),
-                (a, -a),
-                (b, -a),
-                (b, a),
-                (a, a),
-                (a, b),
-                (-a, b),
-                (-a, a),
-                (-b, a),
-                (-b, -a),
-                (-a, -a),
-            ]);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
-                polygon_sdf(p(x, y), &v)
-            });
-        }
-        6 => fill_sdf(&mut cov, side, side, centre, r, |x, y| {
-            (((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - 0.7 * r).abs() - 0.28 * r
-        }),
-        7 => {
-            let v = place(&regular(6, 0.0));
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
-                polygon_sdf(p(x, y), &v)
-            });
-        }
-        8 => {
+    let mut fill =
+        |sdf: &dyn Fn(f32, f32) -> f32| fill_sdf(&mut cov, side, side, p(cx, cy), r, sdf);
+    let from = |x: f32, y: f32, (ox, oy): (f32, f32)| ((x - ox).powi(2) + (y - oy).powi(2)).sqrt();
+    match shape {
+        Shape::Circle => fill(&|x, y| from(x, y, (cx, cy)) - r),
+        Shape::Ring => fill(&|x, y| (from(x, y, (cx, cy)) - 0.7 * r).abs() - 0.28 * r),
+        Shape::Crescent => {
             // A disc minus a shifted disc; the shift direction follows the rotation.
-            let (ox, oy) = (cx + 0.45 * r * cos, cy + 0.45 * r * sin);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
-                let outer = ((x - cx).powi(2) + (y - cy).powi(2)).sqrt() - r;
-                let cut = ((x - ox).powi(2) + (y - oy).powi(2)).sqrt() - 0.8 * r;
-                outer.max(-cut)
-            });
+            let shifted = (cx + 0.45 * r * cos, cy + 0.45 * r * sin);
+            fill(&|x, y| (from(x, y, (cx, cy)) - r).max(-(from(x, y, shifted) - 0.8 * r)))
         }
-        9 => {
-            let v = place(&[
-                (-0.95, -0.25),
-                (0.15, -0.25),
-                (0.15, -0.7),
-                (0.95, 0.0),
-                (0.15, 0.7),
-                (0.15, 0.25),
-                (-0.95, 0.25),
-            ]);
-            fill_sdf(&mut cov, side, side, centre, r, |x, y| {
-                polygon_sdf(p(x, y), &v)
-            });
+        polygon => {
+            // Unit-shape vertices, rotated, scaled and moved into place.
+            let v: Vec<P> = polygon
+                .unit_polygon()
+                .iter()
+                .map(|&(u, v)| p(cx + r * (cos * u - sin * v), cy + r * (sin * u + cos * v)))
+                .collect();
+            fill(&|x, y| polygon_sdf(p(x, y), &v))
         }
-        _ => panic!("object class {class} out of range"),
     }
     cov
 }

@@ -1,5 +1,5 @@
-//! The one place concrete backends are chosen; the CPU kernels (`conv_kernel`, `norm_kernel`) also
-//! name burn's CPU backend, which they extend. Everything else takes a `Device`.
+//! The one place concrete backends are chosen; the CPU kernels (`kernels`) also name burn's CPU
+//! backend, which they extend. Everything else takes a `Device`.
 
 use burn::prelude::Device;
 use std::fmt;

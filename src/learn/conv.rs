@@ -15,7 +15,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::prelude::*;
 use burn::tensor::Slice;
 
-use super::{conv_kernel, norm_kernel};
+use super::kernels::{self, output_side};
 use crate::params::ConvKind;
 
 /// A k×k convolution without bias on batch-last maps, computed as one matrix product.
@@ -28,11 +28,6 @@ pub struct GemmConv {
     pub kernel: usize,
     #[module(skip)]
     pub stride: usize,
-}
-
-/// Output side of a convolution with padding `kernel / 2`.
-pub fn output_side(side: usize, kernel: usize, stride: usize) -> usize {
-    (side + 2 * (kernel / 2) - kernel) / stride + 1
 }
 
 /// Reorders burn's `[c_out, c_in, k, k]` weight layout into [`GemmConv`]'s `[c_out, k·k·c_in]`.
@@ -53,15 +48,15 @@ impl GemmConv {
     /// # Shapes
     /// `x: [c_in, h, w, n]` → `[c_out, ho, wo, n]`
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        if conv_kernel::available(&x.device()) {
-            conv_kernel::batch_conv(x, self.weight.val(), self.kernel, self.stride)
+        if kernels::available(&x.device()) {
+            kernels::conv::batch_conv(x, self.weight.val(), self.kernel, self.stride)
         } else {
             self.forward_tensor_ops(x)
         }
     }
 
     /// The same convolution written with burn's tensor ops, as it runs on backends without the
-    /// CPU kernel (`conv_kernel.rs`).
+    /// CPU kernel (`kernels/conv.rs`).
     ///
     /// # Shapes
     /// `x: [c_in, h, w, n]` → `[c_out, ho, wo, n]`
@@ -165,10 +160,10 @@ impl Conv {
 }
 
 /// The convolution that runs for `kind` on `device`: `auto` is the batch-level GEMM where its
-/// CPU kernels run (`conv_kernel`), else burn's `Conv2d`.
+/// CPU kernels run (`kernels`), else burn's `Conv2d`.
 pub fn resolve(kind: ConvKind, device: &Device) -> ConvKind {
     match kind {
-        ConvKind::Auto if conv_kernel::available(device) => ConvKind::Gemm,
+        ConvKind::Auto if kernels::available(device) => ConvKind::Gemm,
         ConvKind::Auto => ConvKind::Burn,
         kind => kind,
     }
@@ -211,7 +206,7 @@ impl Layout {
 
     /// burn's BatchNorm normalises dimension 1: batch-last maps go through it as
     /// `[1, c, h·w·n]`, which is the same per-channel statistics. In training on the CPU they go
-    /// through `norm_kernel`'s one-pass operation instead, with burn's running-statistics update.
+    /// through `kernels::norm`'s one-pass operation instead, with burn's running-statistics update.
     pub fn batch_norm(self, bn: &burn::nn::BatchNorm, x: Tensor<4>) -> Tensor<4> {
         self.batch_norm_then(bn, x, false)
     }
@@ -233,11 +228,8 @@ impl Layout {
             Layout::BatchLast => {
                 let [c, h, w, n] = x.dims();
                 let device = x.device();
-                if device.is_autodiff()
-                    && bn.training.is_enabled()
-                    && norm_kernel::available(&device)
-                {
-                    let (y, mean, var) = norm_kernel::row_batch_norm(
+                if device.is_autodiff() && bn.training.is_enabled() && kernels::available(&device) {
+                    let (y, mean, var) = kernels::norm::row_batch_norm(
                         x.reshape([c, h * w * n]),
                         bn.gamma.val(),
                         bn.beta.val(),

@@ -4,7 +4,7 @@
 
 use burn::prelude::*;
 
-use super::config::representation_dim;
+use super::batch::batch_tensor;
 use super::loss::l2_normalize;
 use super::train::{TrainError, Trainer, read_vec};
 use crate::data::{ProbeSplit, Sample};
@@ -40,7 +40,7 @@ impl Trainer {
         let mut reps = Vec::new();
         let mut logits = vec![Vec::new(); probes.heads.len()];
         for chunk in indices.chunks(EVAL_CHUNK) {
-            let x = self.tensor(ds.plain(samples, chunk), &device);
+            let x = batch_tensor(ds.plain(samples, chunk), &device);
             let h = encoder.forward(x); // [chunk, rep]
             let mut parts = vec![h.clone().reshape([-1])];
             parts.extend(
@@ -70,13 +70,13 @@ impl Trainer {
     /// masks.
     pub async fn evaluate(&self) -> Result<Evaluation, TrainError> {
         let ds = &self.dataset;
-        let dim = representation_dim(self.config.width);
+        let dim = self.encoder.representation_dim();
         let train_idx: Vec<usize> = (0..ds.train.len().min(EVAL_TRAIN)).collect();
         let test_idx: Vec<usize> = (0..ds.test.len()).collect();
         let (train_h, _) = self.represent(&ds.train, &train_idx).await?;
         let (test_h, test_logits) = self.represent(&ds.test, &test_idx).await?;
-        let held_out = ds.features.iter().any(|f| f.split == ProbeSplit::HeldOut);
-        let heldout = match (&ds.heldout, held_out) {
+        let probes_held_out = ds.features.iter().any(|f| f.split == ProbeSplit::HeldOut);
+        let held_out_reps = match (&ds.heldout, probes_held_out) {
             (Some((fit, test)), true) => {
                 let all = |s: &[Sample]| (0..s.len()).collect::<Vec<_>>();
                 let (fit_h, _) = self.represent(fit, &all(fit)).await?;
@@ -89,7 +89,7 @@ impl Trainer {
         for (f, feature) in ds.features.iter().enumerate() {
             let classes = feature.classes();
             // The images this feature is probed on: the splits, or the held-out images.
-            let (fit, fit_h, test, test_h, logits) = match (&heldout, feature.split) {
+            let (fit, fit_h, test, test_h, logits) = match (&held_out_reps, feature.split) {
                 (Some(((fit, fit_h), (test, test_h, logits))), ProbeSplit::HeldOut) => {
                     (&fit[..], fit_h, &test[..], test_h, &logits[f])
                 }
@@ -158,7 +158,7 @@ impl Trainer {
             self.config.seed,
             u64::MAX - self.step as u64,
         );
-        let x = Tensor::cat(vec![self.tensor(a, &device), self.tensor(b, &device)], 0); // [2k, C, H, W]
+        let x = Tensor::cat(vec![batch_tensor(a, &device), batch_tensor(b, &device)], 0); // [2k, C, H, W]
         let model = self.model.valid();
         let z = l2_normalize(model.head.forward(model.encoder.forward(x))); // [2k, out]
         read_vec(z.clone().matmul(z.transpose()).reshape([-1])).await // [2k * 2k]
@@ -177,7 +177,7 @@ impl Trainer {
             return Ok((Vec::new(), images));
         }
         let device = self.device.clone().inner();
-        let x = self.tensor(ds.plain(&ds.test, &images), &device);
+        let x = batch_tensor(ds.plain(&ds.test, &images), &device);
         let (maps, _) = self.model.encoder.valid().forward_blocks(x, 3);
         let shapes: Vec<[usize; 4]> = maps.iter().map(|m| m.dims()).collect();
         // Channels last, so each position is a contiguous point: [n, H, W, C], one read.

@@ -1,50 +1,15 @@
-//! Encoders and the projection head.
-//!
-//! Weights are drawn from the project's own seeded streams (not burn's global RNG), so the same
-//! link initialises the same network natively and in the browser, on CPU and on GPU.
+//! Encoders and the projection head, initialised layer by layer from the seeded streams of
+//! `init`.
 
-use burn::module::Param;
-use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, Relu};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, Relu};
 use burn::prelude::*;
 
 use super::config::{EncoderConfig, HeadConfig, scaled};
-use super::controls::ControlHead;
+use super::control_heads::ControlHead;
 use super::conv::{Conv, Layout, resolve};
+use super::init::{conv, linear};
 use crate::params::{ConvKind, EncoderKind, ExperimentConfig};
 use crate::rng::{SeededRng, stream};
-
-/// Kaiming-uniform weights (`bound = sqrt(6 / fan_in)`) from a seeded stream.
-pub(super) fn kaiming(rng: &mut SeededRng, count: usize, fan_in: usize) -> Vec<f32> {
-    let bound = (6.0 / fan_in as f32).sqrt();
-    (0..count).map(|_| rng.range(-bound, bound)).collect()
-}
-
-/// A convolution without bias (BatchNorm follows every one), Kaiming-initialised in burn's
-/// weight order whatever its kind, so `conv=gemm` and `conv=burn` start equal.
-fn conv(
-    kind: ConvKind,
-    [c_in, c_out]: [usize; 2],
-    kernel: usize,
-    stride: usize,
-    rng: &mut SeededRng,
-    device: &Device,
-) -> Conv {
-    let w = kaiming(rng, c_out * c_in * kernel * kernel, c_in * kernel * kernel);
-    Conv::new(kind, c_in, c_out, kernel, stride, w, device)
-}
-
-pub(super) fn linear(d_in: usize, d_out: usize, rng: &mut SeededRng, device: &Device) -> Linear {
-    let mut layer = LinearConfig::new(d_in, d_out).init(device);
-    layer.weight = Param::from_data(
-        TensorData::new(kaiming(rng, d_in * d_out, d_in), [d_in, d_out]),
-        device,
-    );
-    layer.bias = Some(Param::from_data(
-        TensorData::new(vec![0.0f32; d_out], [d_out]),
-        device,
-    ));
-    layer
-}
 
 /// Conv → BatchNorm → ReLU.
 #[derive(Module, Debug)]
@@ -326,9 +291,14 @@ impl Model {
     ) -> Self {
         let encoder = EncoderConfig::new(config, channels, height, width);
         let head = HeadConfig::new(config, encoder.representation_dim());
+        Self::from_configs(&encoder, &head, device)
+    }
+
+    /// Encoder and head from their configs, without a control head.
+    pub fn from_configs(encoder: &EncoderConfig, head: &HeadConfig, device: &Device) -> Self {
         Self {
-            encoder: Encoder::new(&encoder, device),
-            head: Head::new(&head, device),
+            encoder: Encoder::new(encoder, device),
+            head: Head::new(head, device),
             control: None,
         }
     }

@@ -11,8 +11,8 @@ use super::backend::BackendKind;
 use super::train::{TrainError, Trainer};
 use crate::data::Dataset;
 use crate::params::ExperimentConfig;
+use crate::params::query::encode;
 use crate::record::{Event, RunRecord};
-use crate::url::encode;
 
 /// A trainer and the record of everything it has produced so far.
 pub struct Run {
@@ -29,7 +29,7 @@ pub enum Control {
 
 /// How [`drive`] ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Ending {
     Finished,
     /// The caller said [`Control::Stop`].
     Stopped,
@@ -103,7 +103,7 @@ pub async fn drive<F, Fut>(
     run: &mut Run,
     now: impl Fn() -> f64,
     mut between: F,
-) -> Result<Outcome, TrainError>
+) -> Result<Ending, TrainError>
 where
     F: FnMut(&Run, Vec<Event>) -> Fut,
     Fut: Future<Output = Control>,
@@ -111,8 +111,8 @@ where
     while !run.is_done() {
         let events = run.advance(&now).await?;
         if between(run, events).await == Control::Stop {
-            return Ok(Outcome::Stopped);
+            return Ok(Ending::Stopped);
         }
     }
-    Ok(Outcome::Finished)
+    Ok(Ending::Finished)
 }

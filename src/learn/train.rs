@@ -3,8 +3,8 @@
 //!
 //! It never prints and never reads a tensor synchronously: `step` only queues device work;
 //! `read_metrics` is `async` and reads once per read step, so the same code runs natively
-//! (driven by `block_on`) and in a browser worker on WebGPU. Checkpoint evaluation is in
-//! `evaluate.rs`.
+//! (driven by `block_on`) and in a browser worker on WebGPU. Batch assembly is in `batch.rs`,
+//! checkpoint evaluation in `evaluate.rs`.
 
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::decay::WeightDecayConfig;
@@ -16,14 +16,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::backend::BackendKind;
+use super::batch::StepInput;
 use super::config::{EncoderConfig, HeadConfig, LossConfig};
-use super::controls::{ControlHead, Decoder};
-use super::conv::Layout;
+use super::control_heads::ControlHead;
 use super::loss::{LossParts, SwdDraw, contrastive_loss, diagnostics};
 use super::model::{Model, Probes};
 use crate::data::Dataset;
-use crate::data::augment::{Augment, Batch};
-use crate::params::{ExperimentConfig, LrSchedule, Objective, OptimizerKind};
+use crate::data::augment::Augment;
+use crate::params::{ExperimentConfig, LrSchedule, OptimizerKind};
 use crate::record::{StepMetrics, Throughput};
 use crate::rng::stream;
 
@@ -125,6 +125,8 @@ pub struct Trainer {
     pub backend: BackendKind,
     /// The autodiff device.
     pub(super) device: Device,
+    /// What the encoder is and sees, built once from the config and the dataset.
+    pub(super) encoder: EncoderConfig,
     pub(super) model: Model,
     pub(super) probes: Probes,
     loss: LossConfig,
@@ -144,38 +146,6 @@ pub struct Trainer {
     last_read: Option<(usize, f64)>,
 }
 
-/// A step's batch: its training indices and both views, in the encoder's layout.
-struct StepInput {
-    indices: Vec<usize>,
-    /// `[C, H, W, 2n]` (batch-last) or `[2n, C, H, W]`: every first view, then every second.
-    data: TensorData,
-}
-
-impl StepInput {
-    /// The two augmented views of `indices` at `step` (the draws depend on nothing else).
-    fn make(
-        ds: &Dataset,
-        indices: Vec<usize>,
-        augment: &Augment,
-        seed: u64,
-        step: u64,
-        layout: Layout,
-    ) -> Self {
-        let pairs = ds.view_pairs(&ds.train, &indices, augment, seed, step);
-        let (c, h, w, n) = (ds.input_channels(), ds.height, ds.width, indices.len());
-        let data = match layout {
-            Layout::BatchLast => TensorData::new(batch_last(&pairs, c * h * w), [c, h, w, 2 * n]),
-            Layout::ChannelsFirst => TensorData::new(
-                (0..2)
-                    .flat_map(|v| pairs.iter().flat_map(move |p| p[v].iter().copied()))
-                    .collect::<Vec<f32>>(),
-                [2 * n, c, h, w],
-            ),
-        };
-        StepInput { indices, data }
-    }
-}
-
 impl Trainer {
     /// A fresh model for `config` on `device` (plain or autodiff; autodiff is added).
     pub fn new(
@@ -190,47 +160,19 @@ impl Trainer {
             ));
         }
         let device = device.clone().autodiff();
-        let mut model = Model::new(
-            config,
-            dataset.input_channels(),
-            dataset.height,
-            dataset.width,
-            &device,
-        );
         let encoder = EncoderConfig::new(
             config,
             dataset.input_channels(),
             dataset.height,
             dataset.width,
         );
-        model.control = match config.objective {
-            Objective::Contrastive => None,
-            Objective::Supervised => {
-                let classes = dataset.features.first().map_or(1, |f| f.classes());
-                Some(ControlHead::classifier(&encoder, classes, &device))
-            }
-            Objective::Autoencoder => Some(ControlHead::Decoder(Decoder::new(&encoder, &device))),
-        };
+        let rep = encoder.representation_dim();
+        let mut model = Model::from_configs(&encoder, &HeadConfig::new(config, rep), &device);
+        let first_feature_classes = dataset.features.first().map_or(1, |f| f.classes());
+        model.control =
+            ControlHead::for_objective(config.objective, &encoder, first_feature_classes, &device);
         let classes: Vec<usize> = dataset.features.iter().map(|f| f.classes()).collect();
-        let probes = Probes::new(
-            config.seed,
-            crate::learn::config::representation_dim(config.width),
-            &classes,
-            &device,
-        );
-        let decay =
-            (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay));
-        let opt_model = match config.optimizer {
-            OptimizerKind::Adam => AdamConfig::new().with_weight_decay(decay).init(),
-            OptimizerKind::Sgd => SgdConfig::new()
-                .with_weight_decay(decay)
-                .with_momentum(Some(
-                    MomentumConfig::new()
-                        .with_momentum(config.momentum as f64)
-                        .with_dampening(0.0),
-                ))
-                .init(),
-        };
+        let probes = Probes::new(config.seed, rep, &classes, &device);
         let batch = config.batch.min(dataset.train.len());
         let first_bad = Tensor::<1>::from_data(TensorData::new(vec![NO_BAD_STEP], [1]), &device);
         Ok(Self {
@@ -238,9 +180,10 @@ impl Trainer {
             augment: Augment::from_config(config),
             loss: LossConfig::from(config),
             backend,
+            encoder,
             model,
             probes,
-            opt_model,
+            opt_model: model_optimizer(config),
             opt_probes: AdamConfig::new().init(),
             batch,
             step: 0,
@@ -292,16 +235,6 @@ impl Trainer {
         indices
     }
 
-    pub(super) fn tensor(&self, batch: Batch, device: &Device) -> Tensor<4> {
-        Tensor::from_data(
-            TensorData::new(
-                batch.data,
-                [batch.n, batch.channels, batch.height, batch.width],
-            ),
-            device,
-        )
-    }
-
     /// One optimisation step. Queues device work only; reads nothing.
     pub fn step(&mut self) {
         let layout = self.model.encoder.layout();
@@ -314,13 +247,43 @@ impl Trainer {
             self.step as u64,
             layout,
         );
-        let n = indices.len();
-        let ds = Arc::clone(&self.dataset);
-        let device = self.device.clone();
-        let x = Tensor::<4>::from_data(data, &device); // [C, H, W, 2n] or [2n, C, H, W]
+        let x = Tensor::<4>::from_data(data, &self.device); // [C, H, W, 2n] or [2n, C, H, W]
         let h = self.model.encoder.forward_in_layout(x.clone()); // [2n, rep]
         let x = layout.to_channels_first(x); // [2n, C, H, W]
-        let (parts, seen) = match &self.model.control {
+        let (parts, views) = self.objective_loss(&h, x, &indices);
+        let (probe_loss, probe_acc) = self.online_probes(h, &indices);
+
+        self.step += 1;
+        let total = parts.total.clone() + probe_loss.clone();
+        self.track_non_finite(&parts.total);
+        if self.read_due() {
+            let (z1, z2) = views;
+            self.pending = Some(Packed::pack(
+                &parts,
+                probe_loss,
+                self.first_bad.clone(),
+                diagnostics(z1.detach(), z2.detach()),
+                probe_acc,
+            ));
+        }
+        self.apply_gradients(total, self.learning_rate(self.step - 1));
+    }
+
+    /// The objective's loss on the representation `h` of both views of `x`, and the two views'
+    /// halves its diagnostics are measured on (the projection, or for the control objectives,
+    /// which have none, the representation).
+    ///
+    /// # Shapes
+    /// `h: [2n, rep]`, `x: [2n, C, H, W]` → (loss parts, `[n, d]` per view)
+    fn objective_loss(
+        &self,
+        h: &Tensor<2>,
+        x: Tensor<4>,
+        indices: &[usize],
+    ) -> (LossParts, (Tensor<2>, Tensor<2>)) {
+        let n = indices.len();
+        let device = &self.device;
+        match &self.model.control {
             None => {
                 let z = self.model.head.forward(h.clone()); // [2n, out]
                 let (z1, z2) = (z.clone().narrow(0, 0, n), z.narrow(0, n, n)); // [n, out] each
@@ -345,35 +308,42 @@ impl Trainer {
                 // Supervised: both views labelled with the first feature.
                 let labels: Vec<i64> = indices
                     .iter()
-                    .chain(&indices)
-                    .map(|&i| ds.train[i].labels[0] as i64)
+                    .chain(indices)
+                    .map(|&i| self.dataset.train[i].labels[0] as i64)
                     .collect();
-                let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [2 * n]), &device); // [2n]
+                let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [2 * n]), device); // [2n]
                 let logits = classifier.forward(h.clone()); // [2n, classes]
                 let loss = CrossEntropyLossConfig::new()
-                    .init(&device)
+                    .init(device)
                     .forward(logits, y);
-                (LossParts::single(loss), split_views(&h, n))
+                (LossParts::single(loss), split_views(h, n))
             }
             Some(ControlHead::Decoder(decoder)) => {
                 // Autoencoder: each view reconstructs itself.
                 let loss = (decoder.forward(h.clone()) - x).square().mean(); // [1]
-                (LossParts::single(loss), split_views(&h, n))
+                (LossParts::single(loss), split_views(h, n))
             }
-        };
-        let (z1, z2) = seen;
+        }
+    }
 
-        // Online probes on the stop-gradient representation of the first view.
+    /// The online probes' summed loss and their accuracies, on the stop-gradient
+    /// representation of the first view.
+    ///
+    /// # Shapes
+    /// `h: [2n, rep]` → (`[1]`, `[1]` per feature)
+    fn online_probes(&self, h: Tensor<2>, indices: &[usize]) -> (Tensor<1>, Vec<Tensor<1>>) {
+        let n = indices.len();
+        let device = &self.device;
         let h1 = h.narrow(0, 0, n).detach(); // [n, rep]
-        let ce = CrossEntropyLossConfig::new().init(&device);
-        let mut probe_loss = Tensor::<1>::zeros([1], &device);
+        let ce = CrossEntropyLossConfig::new().init(device);
+        let mut probe_loss = Tensor::<1>::zeros([1], device);
         let mut probe_acc = Vec::new();
         for (f, head) in self.probes.heads.iter().enumerate() {
             let labels: Vec<i64> = indices
                 .iter()
-                .map(|&i| ds.train[i].labels[f] as i64)
+                .map(|&i| self.dataset.train[i].labels[f] as i64)
                 .collect();
-            let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [n]), &device); // [n]
+            let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [n]), device); // [n]
             let logits = head.forward(h1.clone()); // [n, classes_f]
             probe_acc.push(
                 logits
@@ -387,29 +357,24 @@ impl Trainer {
             );
             probe_loss = probe_loss + ce.forward(logits, y);
         }
+        (probe_loss, probe_acc)
+    }
 
-        self.step += 1;
-        let total = parts.total.clone() + probe_loss.clone();
-        let finite = parts.total.clone().detach().is_finite().float(); // [1]
+    /// Records the step just done in `first_bad` (on the device) if its loss is not finite.
+    fn track_non_finite(&mut self, loss: &Tensor<1>) {
+        let finite = loss.clone().detach().is_finite().float(); // [1]
         let bad = finite.clone().mul_scalar(NO_BAD_STEP)
             + finite.neg().add_scalar(1.0).mul_scalar(self.step as f32);
         self.first_bad = self.first_bad.clone().min_pair(bad);
+    }
 
-        if self.read_due() {
-            self.pending = Some(Packed::pack(
-                &parts,
-                probe_loss,
-                self.first_bad.clone(),
-                diagnostics(z1.detach(), z2.detach()),
-                probe_acc,
-            ));
-        }
-
+    /// One backward through `total`, then an optimiser step for the model (at `lr`) and for the
+    /// probes.
+    fn apply_gradients(&mut self, total: Tensor<1>, lr: f64) {
         let mut grads = total.backward();
         let model_grads = GradientsParams::from_module(&mut grads, &self.model);
         let probe_grads = GradientsParams::from_module(&mut grads, &self.probes);
         // Modules are handles to shared tensors: cloning is cheap and the optimizer returns new ones.
-        let lr = self.learning_rate(self.step - 1);
         self.model = self.opt_model.step(lr, self.model.clone(), model_grads);
         self.probes = self.opt_probes.step(
             self.config.probe_lr as f64,
@@ -466,16 +431,21 @@ impl Trainer {
     pub fn num_params(&self) -> usize {
         self.model.num_params()
     }
+}
 
-    /// Output width of the head (for display).
-    pub fn output_dim(&self) -> usize {
-        let encoder = EncoderConfig::new(
-            &self.config,
-            self.dataset.input_channels(),
-            self.dataset.height,
-            self.dataset.width,
-        );
-        HeadConfig::new(&self.config, encoder.representation_dim()).output_dim()
+/// The encoder's and head's optimiser.
+fn model_optimizer(config: &ExperimentConfig) -> ModuleOptimizer {
+    let decay = (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay));
+    match config.optimizer {
+        OptimizerKind::Adam => AdamConfig::new().with_weight_decay(decay).init(),
+        OptimizerKind::Sgd => SgdConfig::new()
+            .with_weight_decay(decay)
+            .with_momentum(Some(
+                MomentumConfig::new()
+                    .with_momentum(config.momentum as f64)
+                    .with_dampening(0.0),
+            ))
+            .init(),
     }
 }
 
@@ -493,25 +463,4 @@ pub(super) async fn read_vec(t: Tensor<1>) -> Result<Vec<f32>, TrainError> {
         .map_err(|e| TrainError::Device(format!("{e:?}")))?;
     data.try_into_vec_as::<f32>()
         .map_err(|e| TrainError::Device(format!("{e:?}")))
-}
-
-/// The views of `pairs` (every first view, then every second view; each `len` floats) as one
-/// batch-last `[len, 2n]` matrix.
-fn batch_last(pairs: &[[Vec<f32>; 2]], len: usize) -> Vec<f32> {
-    let n = pairs.len();
-    const ROWS: usize = 16;
-    // A block of output rows per task, each reading a short run of every view; every entry of
-    // the block is written.
-    super::conv_kernel::filled_by(len * 2 * n, ROWS * 2 * n, |block, rows| {
-        let r0 = block * ROWS;
-        let r1 = (r0 + ROWS).min(len);
-        for (j, view) in (0..2)
-            .flat_map(|v| pairs.iter().map(move |p| &p[v]))
-            .enumerate()
-        {
-            for (r, &v) in (r0..r1).zip(&view[r0..r1]) {
-                rows[(r - r0) * 2 * n + j] = v;
-            }
-        }
-    })
 }

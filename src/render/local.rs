@@ -1,7 +1,7 @@
 //! The local-features picture: for each encoder block (one row each), test images next to the
 //! K-means cluster map of that block's feature map, upsampled to the image.
 
-use super::Rgb;
+use super::Picture;
 use super::svg::colour;
 use crate::data::Dataset;
 use crate::record::Evaluation;
@@ -17,7 +17,7 @@ pub fn hex_rgb(c: &str) -> [u8; 3] {
 
 /// Cluster maps of each block over the test images they were computed on; `None` when the
 /// evaluation has no local features. Images missing from `ds` are left blank.
-pub fn local_features_picture(ds: &Dataset, e: &Evaluation) -> Option<Rgb> {
+pub fn local_features_picture(ds: &Dataset, e: &Evaluation) -> Option<Picture> {
     if e.local.is_empty() {
         return None;
     }
@@ -25,7 +25,7 @@ pub fn local_features_picture(ds: &Dataset, e: &Evaluation) -> Option<Rgb> {
     let (h, w) = (ds.height, ds.width);
     let scale = (64 / h.max(w)).max(1);
     let (cw, ch) = (w * scale + 4, h * scale + 4);
-    let mut picture = Rgb::new(shown * cw * 2, e.local.len() * ch, 250);
+    let mut picture = Picture::new(shown * cw * 2, e.local.len() * ch, 250);
     for (row, block) in e.local.iter().enumerate() {
         for (j, &img) in e.local_images.iter().take(shown).enumerate() {
             let Some(sample) = ds.test.get(img) else {
@@ -52,7 +52,7 @@ pub fn local_features_picture(ds: &Dataset, e: &Evaluation) -> Option<Rgb> {
                     let c = map.get(my * block.map_width + mx).copied().unwrap_or(0);
                     let rgb = hex_rgb(colour(c as usize));
                     let i = ((y0 + y) * picture.width + x0 + cw + x) * 3;
-                    picture.pixels[i..i + 3].copy_from_slice(&rgb);
+                    picture.rgb[i..i + 3].copy_from_slice(&rgb);
                 }
             }
         }
@@ -98,7 +98,7 @@ mod tests {
         let p = local_features_picture(&ds, &e).unwrap();
         // 32 px images at scale 2 with a 4 px gap: 3 images, each with its map, 2 rows.
         assert_eq!((p.width, p.height), (3 * 2 * 68, 2 * 68));
-        let at = |x: usize, y: usize| [0, 1, 2].map(|k| p.pixels[(y * p.width + x) * 3 + k]);
+        let at = |x: usize, y: usize| [0, 1, 2].map(|k| p.rgb[(y * p.width + x) * 3 + k]);
         // The first map of the second row: its left half cluster 0, right half cluster 1.
         assert_eq!(at(68 + 5, 68 + 20), hex_rgb(colour(0)));
         assert_eq!(at(68 + 60, 68 + 20), hex_rgb(colour(1)));

@@ -2,6 +2,7 @@
 //! (here), the local-features picture (`local`) and line charts as SVG (`svg`). Pure Rust into
 //! an RGB8 buffer; PNG encoding through the `image` crate.
 
+mod chart;
 pub mod font;
 pub mod local;
 pub mod series;
@@ -9,21 +10,17 @@ pub mod svg;
 
 use crate::data::Dataset;
 use crate::data::augment::Augment;
+// One picture type for drawing and for the worker's messages. It is defined with the protocol,
+// which stands below `render`; the drawing methods are here.
+pub use crate::protocol::Picture;
 
-/// An interleaved RGB8 picture.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Rgb {
-    pub width: usize,
-    pub height: usize,
-    pub pixels: Vec<u8>,
-}
-
-impl Rgb {
+/// Drawing on a picture.
+impl Picture {
     pub fn new(width: usize, height: usize, fill: u8) -> Self {
         Self {
             width,
             height,
-            pixels: vec![fill; width * height * 3],
+            rgb: vec![fill; width * height * 3],
         }
     }
 
@@ -51,7 +48,7 @@ impl Rgb {
                 for k in 0..3 {
                     let ch = if channels >= 3 { k } else { 0 };
                     let v = view[ch * plane + sy * w + sx];
-                    self.pixels[(ty * self.width + tx) * 3 + k] =
+                    self.rgb[(ty * self.width + tx) * 3 + k] =
                         (v.clamp(0.0, 1.0) * 255.0 + 0.5) as u8;
                 }
             }
@@ -61,14 +58,14 @@ impl Rgb {
     pub fn fill_rect(&mut self, x: usize, y: usize, w: usize, h: usize, colour: [u8; 3]) {
         for ty in y..(y + h).min(self.height) {
             for tx in x..(x + w).min(self.width) {
-                self.pixels[(ty * self.width + tx) * 3..][..3].copy_from_slice(&colour);
+                self.rgb[(ty * self.width + tx) * 3..][..3].copy_from_slice(&colour);
             }
         }
     }
 
     pub fn text(&mut self, x: usize, y: usize, text: &str, colour: [u8; 3]) {
         font::draw_text(
-            &mut self.pixels,
+            &mut self.rgb,
             self.width,
             self.height,
             x,
@@ -82,7 +79,7 @@ impl Rgb {
     /// PNG bytes of this picture.
     pub fn to_png(&self) -> Vec<u8> {
         let mut out = std::io::Cursor::new(Vec::new());
-        image::RgbImage::from_raw(self.width as u32, self.height as u32, self.pixels.clone())
+        image::RgbImage::from_raw(self.width as u32, self.height as u32, self.rgb.clone())
             .expect("buffer matches size")
             .write_to(&mut out, image::ImageFormat::Png)
             .expect("PNG encoding into memory cannot fail");
@@ -99,7 +96,7 @@ pub fn sample_grid(
     seed: u64,
     count: usize,
     columns: usize,
-) -> Rgb {
+) -> Picture {
     let count = count.min(ds.train.len());
     let indices: Vec<usize> = (0..count).collect();
     let (a, b) = ds.two_views(&ds.train, &indices, augment, seed, 0);
@@ -112,7 +109,7 @@ pub fn sample_grid(
     let cell_h = vh + 4 + label_lines * 10 + 2 * gap;
     let columns = columns.clamp(1, count.max(1));
     let rows = count.div_ceil(columns);
-    let mut img = Rgb::new(columns * cell_w, rows.max(1) * cell_h, 24);
+    let mut img = Picture::new(columns * cell_w, rows.max(1) * cell_h, 24);
     let per = a.channels * h * w;
     for i in 0..count {
         let (x, y) = ((i % columns) * cell_w + gap, (i / columns) * cell_h + gap);

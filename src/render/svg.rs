@@ -1,130 +1,12 @@
 //! Line charts as SVG text: the page's live charts and the CLI's report charts are the same
 //! drawing code. Axes with titles, "nice" ticks and gridlines; solid, dashed and dotted lines;
 //! a band of ± one seed spread where a point has one; markers; a legend that wraps instead of
-//! clipping.
+//! clipping. The chart's numbers (frame, ticks, legend layout) are in `chart`.
 
-/// Ten distinguishable colours (Tableau 10).
-pub const PALETTE: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
-];
-
-pub fn colour(i: usize) -> &'static str {
-    PALETTE[i % PALETTE.len()]
-}
-
-/// How a line is drawn.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Stroke {
-    /// Measured values.
-    #[default]
-    Solid,
-    /// Chance levels and pinned runs.
-    Dashed,
-    /// Values at initialisation and published reference numbers.
-    Dotted,
-}
-
-/// One line of a chart.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Series {
-    pub name: String,
-    pub colour: String,
-    pub points: Vec<(f32, f32)>,
-    pub stroke: Stroke,
-    /// ± this much around each point (one per point), drawn as a band and error bars; empty
-    /// for none.
-    pub spread: Vec<f32>,
-}
-
-impl Series {
-    pub fn new(
-        name: impl Into<String>,
-        colour: impl Into<String>,
-        points: Vec<(f32, f32)>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            colour: colour.into(),
-            points,
-            stroke: Stroke::Solid,
-            spread: Vec::new(),
-        }
-    }
-
-    pub fn dashed(self) -> Self {
-        Self {
-            stroke: Stroke::Dashed,
-            ..self
-        }
-    }
-
-    pub fn dotted(self) -> Self {
-        Self {
-            stroke: Stroke::Dotted,
-            ..self
-        }
-    }
-
-    pub fn with_spread(self, spread: Vec<f32>) -> Self {
-        Self { spread, ..self }
-    }
-
-    /// Reference lines (chance, init, pinned, published) get no markers of their own.
-    pub fn is_reference(&self) -> bool {
-        self.stroke != Stroke::Solid
-    }
-}
-
-/// How a chart is laid out beyond its lines.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Axes {
-    /// Fixed vertical range (accuracies: 0..1); otherwise fitted to the data.
-    pub y_range: Option<(f32, f32)>,
-    /// Names of x = 0, 1, 2, ... for a categorical axis.
-    pub x_labels: Option<Vec<String>>,
-    pub x_title: String,
-    pub y_title: String,
-    /// Dots at every point (few points, as in a sweep).
-    pub markers: bool,
-}
-
-pub const WIDTH: f32 = 380.0;
-/// Height of the plot area's frame (axes, ticks and titles, without the legend).
-const PLOT_HEIGHT: f32 = 170.0;
-const LEFT: f32 = 50.0;
-const RIGHT: f32 = 12.0;
-const TOP: f32 = 8.0;
-/// Tick labels and the x title below the plot.
-const BOTTOM: f32 = 34.0;
-const LEGEND_ROW: f32 = 13.0;
-const FONT: f32 = 10.0;
-/// Average advance of a character at `FONT`, to lay the legend out without measuring text.
-const CHAR: f32 = 5.6;
-
-/// The data-to-pixel mapping of a drawn chart, for read-outs under the cursor.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Frame {
-    pub x0: f32,
-    pub x1: f32,
-    pub y0: f32,
-    pub y1: f32,
-}
-
-impl Frame {
-    pub fn px(&self, x: f32) -> f32 {
-        LEFT + (x - self.x0) / (self.x1 - self.x0) * (WIDTH - LEFT - RIGHT)
-    }
-
-    pub fn py(&self, y: f32) -> f32 {
-        TOP + (1.0 - (y - self.y0) / (self.y1 - self.y0)) * (PLOT_HEIGHT - TOP - BOTTOM)
-    }
-
-    /// The data x under pixel column `px`.
-    pub fn x_at(&self, px: f32) -> f32 {
-        self.x0 + (px - LEFT) / (WIDTH - LEFT - RIGHT) * (self.x1 - self.x0)
-    }
-}
+pub use super::chart::{Axes, Frame, PALETTE, Series, Stroke, WIDTH, colour, nice_ticks};
+use super::chart::{
+    BOTTOM, FONT, LEFT, LEGEND_ROW, PLOT_HEIGHT, RIGHT, TOP, frame, legend_layout, tick_label,
+};
 
 /// A drawn chart: the inside of a `0 0 WIDTH height` SVG.
 #[derive(Clone, Debug, PartialEq)]
@@ -136,44 +18,6 @@ pub struct Chart {
 
 fn n(v: f32) -> String {
     format!("{v:.1}")
-}
-
-/// "Nice" tick positions covering [lo, hi]: steps of 1, 2 or 5 × 10^k, about `count` of them.
-pub fn nice_ticks(lo: f32, hi: f32, count: usize) -> Vec<f32> {
-    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
-        return vec![lo];
-    }
-    let raw = (hi - lo) / count.max(1) as f32;
-    let magnitude = 10f32.powf(raw.log10().floor());
-    // The 1-2-5 step whose tick count comes closest to `count`.
-    let ticks_for = |step: f32| (hi - lo) / step;
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .min_by(|a, b| {
-            (ticks_for(*a) - count as f32)
-                .abs()
-                .total_cmp(&(ticks_for(*b) - count as f32).abs())
-        })
-        .unwrap_or(magnitude);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step + 1e-4).floor() as i64;
-    (first..=last).map(|k| k as f32 * step).collect()
-}
-
-/// A tick label with as many decimals as the tick step needs.
-fn tick_label(v: f32, step: f32) -> String {
-    let decimals = if step >= 1.0 {
-        0
-    } else {
-        (-step.log10().floor()) as usize
-    };
-    let text = format!("{v:.decimals$}");
-    if text.starts_with("-0") && text.trim_start_matches(['-', '0', '.']).is_empty() {
-        text[1..].to_string()
-    } else {
-        text
-    }
 }
 
 pub fn escape(text: &str) -> String {
@@ -192,70 +36,29 @@ fn text(x: f32, y: f32, anchor: &str, s: &str) -> String {
     )
 }
 
-/// The ranges the data needs (with the fixed y range, categorical x, and a little headroom).
-fn frame(series: &[Series], axes: &Axes) -> Frame {
-    let finite = |p: &&(f32, f32)| p.0.is_finite() && p.1.is_finite();
-    let mut xs = (f32::MAX, f32::MIN);
-    let mut ys = (f32::MAX, f32::MIN);
-    for s in series {
-        for (i, p) in s.points.iter().enumerate().filter(|(_, p)| finite(p)) {
-            let sd = s
-                .spread
-                .get(i)
-                .copied()
-                .filter(|v| v.is_finite())
-                .unwrap_or(0.0);
-            xs = (xs.0.min(p.0), xs.1.max(p.0));
-            ys = (ys.0.min(p.1 - sd), ys.1.max(p.1 + sd));
-        }
-    }
-    let (mut x0, mut x1) = if xs.0 > xs.1 { (0.0, 1.0) } else { xs };
-    if let Some(labels) = &axes.x_labels {
-        (x0, x1) = (0.0, labels.len().saturating_sub(1) as f32);
-    }
-    if x1 <= x0 {
-        (x0, x1) = (x0 - 0.5, x0 + 0.5);
-    }
-    let (mut y0, mut y1) = match axes.y_range {
-        Some(r) => r,
-        None if ys.0 > ys.1 => (0.0, 1.0),
-        None => {
-            let pad = ((ys.1 - ys.0) * 0.05).max(1e-6);
-            let ticks = nice_ticks(ys.0 - pad, ys.1 + pad, 5);
-            let step = ticks.get(1).map_or(1.0, |t| t - ticks[0]);
-            (
-                (ys.0 / step).floor() * step,
-                ((ys.1 / step).ceil() * step).max(ys.0 + step),
-            )
-        }
-    };
-    if y1 <= y0 {
-        (y0, y1) = (y0 - 0.5, y0 + 0.5);
-    }
-    Frame { x0, x1, y0, y1 }
-}
-
-/// Legend entries laid out left to right, wrapping: (series index, x, row).
-fn legend_layout(series: &[Series]) -> Vec<(usize, f32, usize)> {
-    let mut out = Vec::new();
-    let (mut x, mut row) = (LEFT, 0);
-    for (i, s) in series.iter().enumerate() {
-        let w = 18.0 + s.name.chars().count() as f32 * CHAR + 10.0;
-        if x > LEFT && x + w > WIDTH - 4.0 {
-            (x, row) = (LEFT, row + 1);
-        }
-        out.push((i, x, row));
-        x += w;
-    }
-    out
+fn finite(p: &(f32, f32)) -> bool {
+    p.0.is_finite() && p.1.is_finite()
 }
 
 /// The chart: axes, gridlines, bands, lines, markers and legend.
 pub fn line_chart(series: &[Series], axes: &Axes) -> Chart {
     let f = frame(series, axes);
-    let base = PLOT_HEIGHT - BOTTOM;
     let mut out = String::new();
-    // Gridlines and y ticks.
+    grid_and_ticks(&mut out, &f, axes);
+    axis_titles(&mut out, axes);
+    bands(&mut out, &f, series);
+    lines_and_markers(&mut out, &f, series, axes.markers);
+    let rows = legend(&mut out, series);
+    Chart {
+        body: out,
+        height: PLOT_HEIGHT + 6.0 + rows as f32 * LEGEND_ROW,
+        frame: f,
+    }
+}
+
+/// Gridlines and labels at the y ticks, the x ticks, and the axis lines.
+fn grid_and_ticks(out: &mut String, f: &Frame, axes: &Axes) {
+    let base = PLOT_HEIGHT - BOTTOM;
     let y_ticks = nice_ticks(f.y0, f.y1, 5);
     let y_step = y_ticks.get(1).map_or(1.0, |t| t - y_ticks[0]);
     for &t in &y_ticks {
@@ -300,6 +103,10 @@ pub fn line_chart(series: &[Series], axes: &Axes) -> Chart {
         b = n(base),
         r = n(WIDTH - RIGHT)
     ));
+}
+
+fn axis_titles(out: &mut String, axes: &Axes) {
+    let base = PLOT_HEIGHT - BOTTOM;
     if !axes.x_title.is_empty() {
         out.push_str(&text(
             (LEFT + WIDTH - RIGHT) / 2.0,
@@ -317,8 +124,10 @@ pub fn line_chart(series: &[Series], axes: &Axes) -> Chart {
             y = n(y)
         ));
     }
-    let finite = |p: &(f32, f32)| p.0.is_finite() && p.1.is_finite();
-    // Bands of ± one seed spread under the lines.
+}
+
+/// Bands of ± one seed spread under the lines, with an error bar at each point.
+fn bands(out: &mut String, f: &Frame, series: &[Series]) {
     for s in series.iter().filter(|s| !s.spread.is_empty()) {
         let pts: Vec<(f32, f32, f32)> = s
             .points
@@ -354,6 +163,10 @@ pub fn line_chart(series: &[Series], axes: &Axes) -> Chart {
             ));
         }
     }
+}
+
+/// Each series' line, and its markers when `markers` (none on reference lines but the dotted).
+fn lines_and_markers(out: &mut String, f: &Frame, series: &[Series], markers: bool) {
     for s in series {
         let pts: Vec<&(f32, f32)> = s.points.iter().filter(|p| finite(p)).collect();
         let d: String = pts
@@ -377,7 +190,7 @@ pub fn line_chart(series: &[Series], axes: &Axes) -> Chart {
             r#"<path d="{d}" fill="none" stroke="{}" stroke-width="1.8"{dash}/>"#,
             escape(&s.colour)
         ));
-        if axes.markers {
+        if markers {
             for p in pts {
                 let (cx, cy) = (n(f.px(p.0)), n(f.py(p.1)));
                 let c = escape(&s.colour);
@@ -393,8 +206,12 @@ pub fn line_chart(series: &[Series], axes: &Axes) -> Chart {
             }
         }
     }
-    let legend = legend_layout(series);
-    for &(i, x, row) in &legend {
+}
+
+/// The legend below the plot; returns how many rows it took.
+fn legend(out: &mut String, series: &[Series]) -> usize {
+    let layout = legend_layout(series);
+    for &(i, x, row) in &layout {
         let s = &series[i];
         let y = PLOT_HEIGHT + 4.0 + row as f32 * LEGEND_ROW;
         let dash = match s.stroke {
@@ -412,12 +229,7 @@ pub fn line_chart(series: &[Series], axes: &Axes) -> Chart {
         ));
         out.push_str(&text(x + 18.0, y, "start", &s.name));
     }
-    let rows = legend.last().map_or(0, |l| l.2 + 1);
-    Chart {
-        body: out,
-        height: PLOT_HEIGHT + 6.0 + rows as f32 * LEGEND_ROW,
-        frame: f,
-    }
+    layout.last().map_or(0, |l| l.2 + 1)
 }
 
 /// A standalone SVG file: a title above the chart, white background.

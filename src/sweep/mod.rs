@@ -1,8 +1,13 @@
 //! Sweeps: a grid over one or two knobs, run one config after another. This module is the
 //! grammar (`sweep=bits:0,5,10;tau:0.05,0.5` in a link, first axis on the x axis, one line per
 //! value of the second), the grid's points and the metric drawn (`effect=offline`); `report`
-//! turns finished runs into the effect chart, CSV and tables; `run` sequences a grid.
+//! turns finished runs into the effect chart and tables, `csv` into one row per run; `run`
+//! sequences a grid, `parallel` runs it several runs at a time (natively), and `shard` splits
+//! it across machines.
 
+pub mod csv;
+#[cfg(not(target_family = "wasm"))]
+pub mod parallel;
 pub mod report;
 pub mod run;
 pub mod shard;

@@ -1,11 +1,11 @@
 //! What a sweep's finished runs show: the effect chart's lines (one per feature and value of
 //! the second knob; dashed chance lines, dotted at-initialisation and published reference
-//! lines), each point a mean ± sd over its seeds; the CSV with one row per run; and the
-//! markdown table of the report.
+//! lines), each point a mean ± sd over its seeds, drawn as a chart or as the markdown table of
+//! the report.
 
 use super::{Metric, SweepResult, SweepSpec};
 use crate::record::{FinalMetrics, FinalProbe};
-use crate::render::svg::{Axes, Series, colour};
+use crate::render::svg::{Axes, Series, colour, line_chart_file};
 use crate::verdict::Stat;
 
 /// How an effect line is drawn.
@@ -78,6 +78,19 @@ impl SweepSpec {
         }
     }
 
+    /// The effect chart of a finished (or partial) sweep as an SVG file, with any published
+    /// lines.
+    pub fn effect_svg(
+        &self,
+        title: &str,
+        results: &[SweepResult],
+        references: Vec<EffectLine>,
+    ) -> String {
+        let mut lines = self.effect_lines(results);
+        lines.extend(references);
+        line_chart_file(title, &chart_series(&lines), &self.chart_axes())
+    }
+
     /// The metric over the seeds of every finished run at a grid point.
     pub fn stat_at(
         &self,
@@ -103,107 +116,12 @@ impl SweepSpec {
     /// The effect chart's lines: one per feature (and per value of the second axis), plus
     /// dashed chance and dotted at-initialisation lines. Points appear as results arrive.
     pub fn effect_lines(&self, results: &[SweepResult]) -> Vec<EffectLine> {
-        let xs = self.x_positions();
-        let second: Vec<Option<&String>> = match self.axes.get(1) {
-            Some(a) => a.values.iter().map(Some).collect(),
-            None => vec![None],
-        };
-        let suffix = |s: Option<&String>| match (s, self.axes.get(1)) {
-            (Some(v), Some(a)) => format!(" {}={v}", a.key),
-            _ => String::new(),
-        };
-        let series = |s: Option<&String>, f: &dyn Fn(&FinalMetrics) -> Option<f32>| {
-            self.axes[0]
-                .values
-                .iter()
-                .zip(&xs)
-                .filter_map(|(x, &px)| {
-                    let mut values = vec![x.as_str()];
-                    values.extend(s.map(String::as_str));
-                    let stat = self.stat_at(results, &values, f);
-                    (stat.n > 0).then_some((px, stat))
-                })
-                .collect::<Vec<_>>()
-        };
-        let line = |name: String, points, kind| EffectLine { name, points, kind };
-        let mut lines = Vec::new();
-        let features = features_of(results);
-        let metric = self.effect;
-        match metric {
-            Metric::Contrastive => {
-                for &s in &second {
-                    let points = series(s, &|m| Some(m.contrastive_acc));
-                    lines.push(line(
-                        format!("contrastive{}", suffix(s)),
-                        points,
-                        LineKind::Measured,
-                    ));
-                }
-            }
-            Metric::Ari => {
-                for &s in &second {
-                    let sfx = suffix(s);
-                    lines.push(line(
-                        format!("trained{sfx}"),
-                        series(s, &|m| m.ari),
-                        LineKind::Measured,
-                    ));
-                    lines.push(line(
-                        format!("at init{sfx}"),
-                        series(s, &|m| m.ari_at_init),
-                        LineKind::AtInit,
-                    ));
-                    lines.push(line(
-                        format!("raw pixels{sfx}"),
-                        series(s, &|m| m.ari_pixels),
-                        LineKind::Chance,
-                    ));
-                    if results.iter().any(|r| r.metrics.ari_parts.is_some()) {
-                        lines.push(line(
-                            format!("trained vs parts{sfx}"),
-                            series(s, &|m| m.ari_parts),
-                            LineKind::Measured,
-                        ));
-                    }
-                }
-            }
-            Metric::Offline | Metric::Online | Metric::Knn => {
-                for name in &features {
-                    let probe = |m: &FinalMetrics| m.probes.get(name).cloned();
-                    for &s in &second {
-                        lines.push(line(
-                            format!("{name}{}", suffix(s)),
-                            series(s, &|m| probe(m).map(|p| probe_value(metric, &p))),
-                            LineKind::Measured,
-                        ));
-                        let init = series(s, &|m| probe(m).and_then(|p| probe_at_init(metric, &p)));
-                        if !init.is_empty() {
-                            lines.push(line(
-                                format!("{name}{} at init", suffix(s)),
-                                init,
-                                LineKind::AtInit,
-                            ));
-                        }
-                    }
-                    lines.push(line(
-                        format!("{name} chance"),
-                        series(second[0], &|m| probe(m).map(|p| p.chance)),
-                        LineKind::Chance,
-                    ));
-                }
-            }
+        let lines = LineMaker::new(self, results);
+        match self.effect {
+            Metric::Contrastive => lines.contrastive(),
+            Metric::Ari => lines.ari(),
+            Metric::Offline | Metric::Online | Metric::Knn => lines.probes(self.effect),
         }
-        lines
-    }
-
-    /// One CSV row per run: the axis values, the seed, the link, the fingerprint, then every
-    /// final metric (per feature: online, offline, kNN, chance, offline and kNN at init).
-    pub fn csv(&self, results: &[SweepResult]) -> String {
-        let mut out = csv_header(self, results);
-        for r in results {
-            out.push_str(&csv_row(r, &features_of(results)));
-        }
-        out
     }
 
     /// The effect as a markdown table: rows = first axis, one column per line, mean ± sd.
@@ -229,80 +147,148 @@ impl SweepSpec {
     }
 }
 
-fn features_of(results: &[SweepResult]) -> Vec<String> {
+/// Draws a sweep's effect lines, one family of metrics at a time: each line runs along the first
+/// axis at one value of the second (if there is a second axis).
+struct LineMaker<'a> {
+    spec: &'a SweepSpec,
+    results: &'a [SweepResult],
+    /// Where each first-axis value sits on the x axis.
+    xs: Vec<f32>,
+    /// The second axis's values (one `None` without a second axis).
+    second: Vec<Option<&'a String>>,
+}
+
+impl<'a> LineMaker<'a> {
+    fn new(spec: &'a SweepSpec, results: &'a [SweepResult]) -> Self {
+        Self {
+            spec,
+            results,
+            xs: spec.x_positions(),
+            second: match spec.axes.get(1) {
+                Some(a) => a.values.iter().map(Some).collect(),
+                None => vec![None],
+            },
+        }
+    }
+
+    /// The name suffix of second-axis value `s`, e.g. ` tau=0.5`.
+    fn suffix(&self, s: Option<&String>) -> String {
+        match (s, self.spec.axes.get(1)) {
+            (Some(v), Some(a)) => format!(" {}={v}", a.key),
+            _ => String::new(),
+        }
+    }
+
+    /// `f`'s mean over seeds at each first-axis value with finished runs, at second-axis
+    /// value `s`.
+    fn series(
+        &self,
+        s: Option<&String>,
+        f: &dyn Fn(&FinalMetrics) -> Option<f32>,
+    ) -> Vec<(f32, Stat)> {
+        self.spec.axes[0]
+            .values
+            .iter()
+            .zip(&self.xs)
+            .filter_map(|(x, &px)| {
+                let mut values = vec![x.as_str()];
+                values.extend(s.map(String::as_str));
+                let stat = self.spec.stat_at(self.results, &values, f);
+                (stat.n > 0).then_some((px, stat))
+            })
+            .collect()
+    }
+
+    /// Top-1 contrastive accuracy, one line per second-axis value.
+    fn contrastive(&self) -> Vec<EffectLine> {
+        self.second
+            .iter()
+            .map(|&s| {
+                let points = self.series(s, &|m| Some(m.contrastive_acc));
+                line(
+                    format!("contrastive{}", self.suffix(s)),
+                    points,
+                    LineKind::Measured,
+                )
+            })
+            .collect()
+    }
+
+    /// The local features' ARI: trained, at initialisation, on raw pixels, and against the
+    /// objects' parts where the runs measured it.
+    fn ari(&self) -> Vec<EffectLine> {
+        let has_parts = self.results.iter().any(|r| r.metrics.ari_parts.is_some());
+        let mut lines = Vec::new();
+        for &s in &self.second {
+            let sfx = self.suffix(s);
+            lines.push(line(
+                format!("trained{sfx}"),
+                self.series(s, &|m| m.ari),
+                LineKind::Measured,
+            ));
+            lines.push(line(
+                format!("at init{sfx}"),
+                self.series(s, &|m| m.ari_at_init),
+                LineKind::AtInit,
+            ));
+            lines.push(line(
+                format!("raw pixels{sfx}"),
+                self.series(s, &|m| m.ari_pixels),
+                LineKind::Chance,
+            ));
+            if has_parts {
+                lines.push(line(
+                    format!("trained vs parts{sfx}"),
+                    self.series(s, &|m| m.ari_parts),
+                    LineKind::Measured,
+                ));
+            }
+        }
+        lines
+    }
+
+    /// A probe metric per feature: per second-axis value the trained probe and, where the
+    /// record has it, the untrained encoder's; then the feature's chance level.
+    fn probes(&self, metric: Metric) -> Vec<EffectLine> {
+        let mut lines = Vec::new();
+        for name in &features_of(self.results) {
+            let probe = |m: &FinalMetrics| m.probes.get(name).cloned();
+            for &s in &self.second {
+                lines.push(line(
+                    format!("{name}{}", self.suffix(s)),
+                    self.series(s, &|m| probe(m).map(|p| probe_value(metric, &p))),
+                    LineKind::Measured,
+                ));
+                let init = self.series(s, &|m| probe(m).and_then(|p| probe_at_init(metric, &p)));
+                if !init.is_empty() {
+                    lines.push(line(
+                        format!("{name}{} at init", self.suffix(s)),
+                        init,
+                        LineKind::AtInit,
+                    ));
+                }
+            }
+            lines.push(line(
+                format!("{name} chance"),
+                self.series(self.second[0], &|m| probe(m).map(|p| p.chance)),
+                LineKind::Chance,
+            ));
+        }
+        lines
+    }
+}
+
+fn line(name: String, points: Vec<(f32, Stat)>, kind: LineKind) -> EffectLine {
+    EffectLine { name, points, kind }
+}
+
+/// The features probed, from the first run that finished.
+pub(super) fn features_of(results: &[SweepResult]) -> Vec<String> {
     results
         .iter()
         .find(|r| r.failed.is_none())
         .map(|r| r.metrics.probes.keys().cloned().collect())
         .unwrap_or_default()
-}
-
-/// The CSV's header line (with its newline).
-pub fn csv_header(spec: &SweepSpec, results: &[SweepResult]) -> String {
-    let mut header: Vec<String> = spec.axes.iter().map(|a| a.key.clone()).collect();
-    header.extend(
-        [
-            "seed",
-            "config",
-            "fingerprint",
-            "contrastive_acc",
-            "alignment",
-            "uniformity",
-            "ari",
-            "ari_at_init",
-            "ari_pixels",
-            "ari_parts",
-            "failed",
-        ]
-        .map(String::from),
-    );
-    for f in features_of(results) {
-        header.extend(
-            [
-                "online_test_acc",
-                "offline_test_acc",
-                "knn_acc",
-                "chance",
-                "offline_at_init",
-                "knn_at_init",
-            ]
-            .map(|m| format!("{f}.{m}")),
-        );
-    }
-    header.join(",") + "\n"
-}
-
-/// One run's CSV line (with its newline), its features in `features`' order.
-pub fn csv_row(r: &SweepResult, features: &[String]) -> String {
-    let m = &r.metrics;
-    let mut cells = r.values.clone();
-    cells.push(r.seed.to_string());
-    cells.push(format!("\"{}\"", r.config));
-    cells.push(r.fingerprint.clone());
-    cells.extend([m.contrastive_acc, m.alignment, m.uniformity].map(|v| format!("{v:.4}")));
-    for v in [m.ari, m.ari_at_init, m.ari_pixels, m.ari_parts] {
-        cells.push(v.map_or(String::new(), |v| format!("{v:.4}")));
-    }
-    cells.push(r.failed.as_ref().map_or(String::new(), |why| {
-        format!("\"{}\"", why.replace('"', "'"))
-    }));
-    for name in features {
-        match m.probes.get(name) {
-            Some(p) => cells.extend(
-                [
-                    p.online_test_acc,
-                    p.offline_test_acc,
-                    p.knn_acc,
-                    p.chance,
-                    p.offline_at_init,
-                    p.knn_at_init,
-                ]
-                .map(|v| format!("{v:.4}")),
-            ),
-            None => cells.extend(std::iter::repeat_n(String::new(), 6)),
-        }
-    }
-    cells.join(",") + "\n"
 }
 
 /// Chart series of effect lines: each measured line its own colour, with its seed spread as a

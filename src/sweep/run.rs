@@ -68,7 +68,7 @@ impl SweepRun {
         self.results.push(SweepResult {
             values: point.values,
             seed: point.config.seed,
-            config: crate::url::encode(&point.config),
+            config: crate::params::query::encode(&point.config),
             fingerprint: String::new(),
             metrics: Default::default(),
             failed: Some(why.to_string()),

@@ -1,11 +1,11 @@
 //! The page: the header, the link's warnings, the tool (controls, dataset, training, sweep,
-//! history) and the explanation under it. The page state and the worker client are made here
-//! and provided as context; the panels do the rest.
+//! history) and the explanation under it. The page's state (by concern) and the run controller
+//! are made here and provided as context; the panels do the rest.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::client::WorkerClient;
+use super::controller::RunController;
 use super::controls::Controls;
 use super::dom;
 use super::panels::dataset::DatasetPanel;
@@ -15,14 +15,15 @@ use super::panels::history::HistoryPanel;
 use super::panels::local::LocalPanel;
 use super::panels::sweep::{PresetMenu, SweepPanel};
 use super::panels::training::{DiagnosticsPanel, RunPanel};
-use super::state::PageState;
+use super::run_history::RunHistory;
+use super::state::{Files, LinkState, RunState, RunView};
 use crate::record::BackendKind;
 use crate::url::{ParamWarning, encode_link};
 
 /// The backend badge, the WebGPU switch and Copy link.
 #[component]
 fn Header() -> impl IntoView {
-    let state = expect_context::<PageState>();
+    let run = expect_context::<RunView>();
     let copied = RwSignal::new(false);
     let copy_link = move |_| {
         let link = dom::href();
@@ -30,7 +31,7 @@ fn Header() -> impl IntoView {
             copied.set(dom::copy_text(&link).await);
         });
     };
-    let badge = move || match state.badge.get() {
+    let badge = move || match run.badge.get() {
         None => "backend: not started".to_string(),
         Some(b) => {
             let kind = if b.kind == BackendKind::Wgpu {
@@ -44,11 +45,11 @@ fn Header() -> impl IntoView {
     view! {
         <header>
             <h1>"Contrastive Playground"</h1>
-            <span class="badge" id="backend-badge" title=move || state.badge.get().map(|b| b.reason).unwrap_or_default()>
+            <span class="badge" id="backend-badge" title=move || run.badge.get().map(|b| b.reason).unwrap_or_default()>
                 {badge}
             </span>
-            <label class="gpu-toggle"><input type="checkbox" id="prefer-gpu" prop:checked=move || state.prefer_gpu.get()
-                on:change=move |ev| state.prefer_gpu.set(event_target_checked(&ev)) />"use WebGPU"</label>
+            <label class="gpu-toggle"><input type="checkbox" id="prefer-gpu" prop:checked=move || run.prefer_gpu.get()
+                on:change=move |ev| run.prefer_gpu.set(event_target_checked(&ev)) />"use WebGPU"</label>
             <button id="copy-link" on:click=copy_link>{move || if copied.get() { "Link copied" } else { "Copy link" }}</button>
             <a class="skip" href="#explanation">"What is this?"</a>
         </header>
@@ -58,7 +59,7 @@ fn Header() -> impl IntoView {
 /// What in the link was not used as written, until dismissed.
 #[component]
 fn LinkWarnings() -> impl IntoView {
-    let warnings = expect_context::<PageState>().warnings;
+    let warnings = expect_context::<LinkState>().warnings;
     view! {
         <Show when=move || !warnings.get().is_empty()>
             <div class="warning" id="url-warnings" role="alert">
@@ -72,15 +73,19 @@ fn LinkWarnings() -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let state = PageState::from_link(&dom::current_link());
-    provide_context(state);
-    provide_context(WorkerClient::new(state));
+    let link = LinkState::from_link(&dom::current_link());
+    let (run, files, history) = (RunState::default(), Files::default(), RunHistory::load());
+    provide_context(link);
+    provide_context(run.view());
+    provide_context(files);
+    provide_context(history);
+    provide_context(RunController::new(link, run, files, history));
     // The address bar follows the controls, the sweep editor and the hidden knobs.
     Effect::new(move |_| {
         dom::replace_query(&encode_link(
-            &state.config.get(),
-            state.sweep.get().as_ref(),
-            &state.hidden.get(),
+            &link.config.get(),
+            link.sweep.get().as_ref(),
+            &link.hidden.get(),
         ))
     });
     dom::remove_loading();

@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 
-use super::state::PageState;
-use crate::params::{COMMON, Domain, ExperimentConfig, Group, PARAMS, ParamSpec};
+use super::state::LinkState;
+use crate::params::{Domain, ExperimentConfig, Group, PARAMS, ParamSpec};
 
 /// Slider position (0..=1000) of a value on a float knob's scale.
 fn to_slider(value: f32, min: f32, max: f32, log: bool) -> f32 {
@@ -116,19 +116,19 @@ fn Knob(
 
 /// One group's knobs that the experiment uses and the link does not hide, common or advanced.
 fn group_knobs(
-    state: PageState,
+    link: LinkState,
     group: Group,
     advanced: bool,
     error: RwSignal<Option<String>>,
 ) -> impl IntoView {
     move || {
-        let config = state.config.get();
-        let hidden = state.hidden.get();
+        let config = link.config.get();
+        let hidden = link.hidden.get();
         PARAMS
             .iter()
-            .filter(|p| p.group == group && COMMON.contains(&p.key) != advanced)
+            .filter(|p| p.group == group && p.common != advanced)
             .filter(|p| config.uses(p.key) && !hidden.iter().any(|h| h == p.key))
-            .map(|spec| view! { <Knob spec=spec config=state.config error=error /> })
+            .map(|spec| view! { <Knob spec=spec config=link.config error=error /> })
             .collect_view()
     }
 }
@@ -136,18 +136,18 @@ fn group_knobs(
 /// All knobs, one fieldset per group; the advanced ones folded away.
 #[component]
 pub fn Controls() -> impl IntoView {
-    let state = expect_context::<PageState>();
+    let link = expect_context::<LinkState>();
     let error = RwSignal::new(None::<String>);
     let fieldset = move |advanced: bool| {
         Group::ALL
             .iter()
             .map(|&group| {
                 let any = move || {
-                    let config = state.config.get();
-                    let hidden = state.hidden.get();
+                    let config = link.config.get();
+                    let hidden = link.hidden.get();
                     PARAMS.iter().any(|p| {
                         p.group == group
-                            && COMMON.contains(&p.key) != advanced
+                            && p.common != advanced
                             && config.uses(p.key)
                             && !hidden.iter().any(|h| h == p.key)
                     })
@@ -156,7 +156,7 @@ pub fn Controls() -> impl IntoView {
                     <Show when=any>
                         <fieldset class="group">
                             <legend>{group.title()}</legend>
-                            {group_knobs(state, group, advanced, error)}
+                            {group_knobs(link, group, advanced, error)}
                         </fieldset>
                     </Show>
                 }

@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlCanvasElement, Url};
 
-use crate::render::Rgb;
+use crate::render::Picture;
 
 pub fn window() -> web_sys::Window {
     web_sys::window().expect("a window")
@@ -127,7 +127,7 @@ pub fn svg_to_png(id: &str, filename: &str) {
 }
 
 /// Paints an RGB picture onto a canvas at its own size.
-pub fn paint(canvas: &HtmlCanvasElement, picture: &Rgb) {
+pub fn paint(canvas: &HtmlCanvasElement, picture: &Picture) {
     canvas.set_width(picture.width as u32);
     canvas.set_height(picture.height as u32);
     let Ok(Some(ctx)) = canvas.get_context("2d") else {
@@ -135,7 +135,7 @@ pub fn paint(canvas: &HtmlCanvasElement, picture: &Rgb) {
     };
     let ctx: web_sys::CanvasRenderingContext2d = ctx.unchecked_into();
     let mut rgba = Vec::with_capacity(picture.width * picture.height * 4);
-    for px in picture.pixels.chunks(3) {
+    for px in picture.rgb.chunks(3) {
         rgba.extend_from_slice(&[px[0], px[1], px[2], 255]);
     }
     if let Ok(data) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(

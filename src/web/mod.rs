@@ -2,10 +2,12 @@
 
 pub mod app;
 mod charts;
-mod client;
+mod controller;
 mod controls;
 mod dom;
 mod gpu;
 mod panels;
+mod run_history;
 mod state;
 pub mod worker;
+mod worker_link;

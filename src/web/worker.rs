@@ -20,10 +20,10 @@ use crate::data::{Dataset, generate};
 #[cfg(feature = "webgpu")]
 use crate::learn::backend::wgpu_device_async;
 use crate::learn::backend::{BackendKind, cpu_device};
-use crate::learn::run::{Control, Outcome, Run, drive};
+use crate::learn::run::{Control, Ending, Run, drive};
 use crate::learn::train::TrainError;
 use crate::params::{BaseKind, ExperimentConfig};
-use crate::protocol::{DataFile, FromWorker, Picture, RunId, ToWorker};
+use crate::protocol::{DataFile, FromWorker, RunId, ToWorker};
 use crate::render::sample_grid;
 
 use super::gpu::{adapter_name, navigator_gpu};
@@ -182,14 +182,8 @@ async fn describe(state: Rc<RefCell<State>>, run: RunId, query: String) {
             run,
             query,
             fingerprint: ds.fingerprint(),
-            preview: (config.base == BaseKind::File).then(|| {
-                let grid = sample_grid(&ds, &Augment::from_config(&config), config.seed, 12, 4);
-                Picture {
-                    width: grid.width,
-                    height: grid.height,
-                    rgb: grid.pixels,
-                }
-            }),
+            preview: (config.base == BaseKind::File)
+                .then(|| sample_grid(&ds, &Augment::from_config(&config), config.seed, 12, 4)),
             summary: {
                 // Generation speed in wasm, single-threaded: shown to the user, read by the bench.
                 let ms = (js_sys::Date::now() - start).max(1.0);
@@ -282,6 +276,30 @@ async fn gpu_device(
     })
 }
 
+/// Pause waits here after `step` (Step lets one step through); Start and Reset make the run
+/// stale, which ends the wait (and then the run).
+async fn wait_while_paused(state: &Rc<RefCell<State>>, run: RunId, step: usize) {
+    let mut announced = false;
+    loop {
+        let (current, paused, step_once) = {
+            let s = state.borrow();
+            (s.run == Some(run), s.paused, s.step_once)
+        };
+        if !current || !paused {
+            break;
+        }
+        if step_once {
+            state.borrow_mut().step_once = false;
+            break;
+        }
+        if !announced {
+            post(&FromWorker::Paused { run, step });
+            announced = true;
+        }
+        sleep(50).await;
+    }
+}
+
 async fn train(state: Rc<RefCell<State>>, run: RunId, query: String, prefer_gpu: bool) {
     let error = |message: String, device_lost: bool| {
         post(&FromWorker::Error {
@@ -320,31 +338,10 @@ async fn train(state: Rc<RefCell<State>>, run: RunId, query: String, prefer_gpu:
             if !events.is_empty() || step % 5 == 0 {
                 post(&FromWorker::Events { run, step, events });
             }
-            // Pause waits here (Step lets one step through); Start and Reset make this run
-            // stale, which stops it.
-            let current = || state.borrow().run == Some(run);
-            let mut announced = false;
-            loop {
-                let (paused, step_once) = {
-                    let s = state.borrow();
-                    (s.paused, s.step_once)
-                };
-                if !current() || !paused {
-                    break;
-                }
-                if step_once {
-                    state.borrow_mut().step_once = false;
-                    break;
-                }
-                if !announced {
-                    post(&FromWorker::Paused { run, step });
-                    announced = true;
-                }
-                sleep(50).await;
-            }
+            wait_while_paused(&state, run, step).await;
             // Yield so that Pause / Reset / Describe get handled between steps.
             yield_to_messages().await;
-            if current() {
+            if state.borrow().run == Some(run) {
                 Control::Continue
             } else {
                 Control::Stop
@@ -353,11 +350,11 @@ async fn train(state: Rc<RefCell<State>>, run: RunId, query: String, prefer_gpu:
     })
     .await;
     match outcome {
-        Ok(Outcome::Finished) => post(&FromWorker::Finished {
+        Ok(Ending::Finished) => post(&FromWorker::Finished {
             run,
             record: Box::new(training.into_record()),
         }),
-        Ok(Outcome::Stopped) => {}
+        Ok(Ending::Stopped) => {}
         Err(e) => {
             // A device error on WebGPU (lost device, out of memory): forget the device; the page
             // replaces this worker and continues on the CPU.

@@ -3,24 +3,24 @@
 
 use leptos::prelude::*;
 
+use super::preview_dataset;
 use crate::render::series;
 use crate::url::decode;
 use crate::web::charts::{Heatmap, Scatter};
-use crate::web::state::PageState;
+use crate::web::state::RunView;
 
 #[component]
 pub fn EmbeddingPanel() -> impl IntoView {
-    let state = expect_context::<PageState>();
+    let run = expect_context::<RunView>();
     let feature = RwSignal::new(0usize);
-    let points = Signal::derive(move || state.record.with(|r| series::embedding(r, feature.get())));
-    let similarity = Signal::derive(move || state.record.with(series::similarity));
+    let points = Signal::derive(move || run.record.with(|r| series::embedding(r, feature.get())));
+    let similarity = Signal::derive(move || run.record.with(series::similarity));
     // The chosen feature's class names, for the legend.
     let classes = Signal::derive(move || {
         let f = feature.get();
-        state.record.with(|r| {
+        run.record.with(|r| {
             let config = decode(&r.config).config;
-            state
-                .small_dataset(&config, 32)
+            preview_dataset(&config, 32)
                 .and_then(Result::ok)
                 .and_then(|ds| ds.features.get(f).map(|x| x.class_names.clone()))
                 .unwrap_or_default()
@@ -30,7 +30,7 @@ pub fn EmbeddingPanel() -> impl IntoView {
         <h2>"Embedding"</h2>
         <label for="embed-feature">"Colour the points by "</label>
         <select id="embed-feature" on:change=move |ev| feature.set(event_target_value(&ev).parse().unwrap_or(0))>
-            {move || state.feature_names().into_iter().enumerate().map(|(i, n)| view! { <option value=i.to_string()>{n}</option> }).collect_view()}
+            {move || run.feature_names().into_iter().enumerate().map(|(i, n)| view! { <option value=i.to_string()>{n}</option> }).collect_view()}
         </select>
         <div class="pair">
             <Scatter id="embedding" points=points classes=classes

@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 
-use crate::presets::Preset;
-use crate::web::state::PageState;
+use crate::presets::{PRESETS, Preset};
+use crate::web::state::LinkState;
 
 /// (id, title, text) of the sections that explain the ideas.
 const IDEAS: &[(&str, &str, &str)] = &[
@@ -26,65 +26,6 @@ const IDEAS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// (preset name, title, text) of one section per finding; the text ends with what to look for.
-const FINDINGS: &[(&str, &str, &str)] = &[
-    (
-        "randbit",
-        "RandBit: a few random bits win",
-        "Each image gets a few random bits, the same in both views, added as extra constant channels. The bits alone are enough to tell images apart, so the network learns them and drops the digit. With 0 bits the digit is learned well. By 10–15 bits its accuracy is near chance, while contrastive accuracy stays high. Lower temperature keeps a little more of the digit. Look for: on the sweep chart, digit accuracy falling with bits towards the dashed chance line, next to the paper notebook's dotted grey lines.",
-    ),
-    (
-        "digit-on-objects",
-        "DigitOnObjects: more unique digits, digit up, object down",
-        "Nine copies of a small digit are pasted on every object picture. With one unique digit, every image carries the same digit, so it cannot help tell images apart and is ignored. With 1024 unique digits, the digit becomes an easy shared clue: the encoder learns it, and the object suffers. A supervised network trained on the object label serves as a control. Look for: the digit line (tested on fresh digits) rising with N, the contrastive object line falling, and the supervised object line staying flatter.",
-    ),
-    (
-        "multidigits",
-        "MultiDigits: a big digit hides a small one",
-        "Two digits share a canvas. One keeps its small size and its spot in every image. The other grows from equal size to three times as big. When both are equal, the network learns both. As the second one grows, it becomes the dominant shared feature and the small digit fades from the representation, even though it never changed. Look for: the fixed_digit line falling towards chance as digit_size grows, while the varying_digit line stays high.",
-    ),
-    (
-        "colour-shape",
-        "Colour vs shape: why colour jitter matters",
-        "Here each image's object and background share one hue. Without colour augmentation, both views have the same colours, and colour alone separates many images, so shape gets neglected. Colour jitter shifts the colours differently in each view, so colour stops being a reliable shared clue, and the network has to use shape. Look for: the shape line higher at colour_jitter = 0.8 than at 0, and the colour line above chance without jitter.",
-    ),
-    (
-        "loss-head",
-        "Loss family × head depth: the head evens things out",
-        "The paper writes many losses as \"alignment + distribution\": NT-Xent, log-sum-exp, matching a sphere, cube or Gaussian prior (SWD), and alignment + uniformity. With a deep projection head between the representation and the loss, they all end up at similar probe accuracy. With no head, the loss's shape reaches the representation directly, and the losses differ more. Look for: the lines bunched together at head_depth = 3 and spread apart at 0.",
-    ),
-    (
-        "loss-lambda",
-        "Distribution weight λ: a range, not a magic number",
-        "λ sets how hard the loss pushes points apart compared with pulling views together. If it is too small, everything can collapse to one point. If it is too large, spreading out wins over matching views. Each loss learns across a range of λ around its default of 1. Temperature acts in a similar, inverse way. Look for: each loss's object line well above its dotted at-initialisation line at λ = 1, and where it sags at the ends of the range.",
-    ),
-    (
-        "local-features",
-        "Local features from a global loss",
-        "The loss only compares whole images, yet the network's inner layers learn to group pixels by object. We cluster each position of a layer's feature map (K-means) and score how well the clusters match the true object outlines (ARI, where 1 is a perfect match and 0 is chance). A trained network should beat the same network before training, and also beat clustering the raw colours. Look for: the trained line above the dotted at-init line and the dashed raw-pixels line, and cluster maps that follow object shapes.",
-    ),
-    (
-        "local-hierarchy",
-        "Local features come in levels",
-        "In these scenes every object has two halves in two shades of its colour. A fine grouping follows the halves (the parts), a coarse one the whole objects. The paper saw early layers give the finer groups and later layers the object-level ones. We cluster the first and the last block of the same trained network and score both groupings: ARI against the objects and against the parts. Look for: the 'vs parts' line above the objects' line at block 1 and below it at block 3, by more than in the untrained network.",
-    ),
-    (
-        "randbit-batch",
-        "RandBit: a bigger batch helps a little",
-        "Each image is compared with every other image in its batch. In a bigger batch it is more likely that two images carry the same bits, and then only the picture itself can tell them apart. So with the same number of steps, batch 512 keeps a little more of the digit than batch 64. The help is modest: the bits still dominate. Look for: the digit accuracy a little higher at batch 512 than at 64.",
-    ),
-    (
-        "randbit-width",
-        "RandBit: a wider network does not help",
-        "You might hope that a bigger network has room to learn both the bits and the digit. It does not: four times the channels in every layer leave the digit just as suppressed, because the problem is what the loss rewards, not capacity. This finding claims no improvement, so it holds only when even the seed-to-seed noise could not hide one. Look for: the digit accuracy at width 2 no higher than at width 0.5.",
-    ),
-    (
-        "randbit-autoencoder",
-        "RandBit: reconstruction suffers much less",
-        "An autoencoder learns by rebuilding its input, bits and image alike, so it cannot ignore the digit just because the bits are easier. On the same data with 10 bits, its representation keeps far more of the digit than the contrastive one does. This control shows that suppression comes from the contrastive objective, not from the data alone. Look for: at 10 bits, the autoencoder's digit line well above the contrastive one.",
-    ),
-];
-
 /// Splits "…. Look for: …" into the explanation and what to look for.
 fn look_for(text: &str) -> (&str, Option<&str>) {
     match text.split_once("Look for:") {
@@ -95,13 +36,11 @@ fn look_for(text: &str) -> (&str, Option<&str>) {
 
 #[component]
 pub fn Explanation() -> impl IntoView {
-    let state = expect_context::<PageState>();
-    let run_this = move |name: &'static str| {
-        if let Some(p) = Preset::find(name) {
-            state.load_preset(p);
-            if let Some(top) = leptos::prelude::document().get_element_by_id("tool") {
-                top.scroll_into_view();
-            }
+    let link = expect_context::<LinkState>();
+    let run_this = move |p: &'static Preset| {
+        link.load_preset(p);
+        if let Some(top) = leptos::prelude::document().get_element_by_id("tool") {
+            top.scroll_into_view();
         }
     };
     view! {
@@ -122,14 +61,14 @@ pub fn Explanation() -> impl IntoView {
                 numbers to say: under the effect chart, a preset's sweep gets a verdict that holds \
                 only when the effect beats its margin over the seeds. The README's table lists \
                 which findings hold at the CPU scale and which are not shown there, and why."</p>
-            {FINDINGS.iter().map(|(name, title, text)| {
-                let (body, look) = look_for(text);
+            {PRESETS.iter().filter(|p| !p.explain.is_empty()).map(|p| {
+                let (body, look) = look_for(p.explain);
                 view! {
-                    <section id=format!("finding-{name}")>
-                        <h3>{*title}</h3>
+                    <section id=format!("finding-{}", p.name)>
+                        <h3>{p.explain_title}</h3>
                         <p>{body}</p>
                         {look.map(|l| view! { <p class="look"><strong>"Look for: "</strong>{l}</p> })}
-                        <button class="run-this" on:click=move |_| run_this(name)>"Run this"</button>
+                        <button class="run-this" on:click=move |_| run_this(p)>"Run this"</button>
                     </section>
                 }
             }).collect_view()}

@@ -4,13 +4,13 @@
 use leptos::prelude::*;
 
 use crate::web::dom;
-use crate::web::state::PageState;
+use crate::web::run_history::RunHistory;
 
 #[component]
 pub fn HistoryPanel() -> impl IntoView {
-    let state = expect_context::<PageState>();
+    let history = expect_context::<RunHistory>();
     let toggle = move |i: usize| {
-        state.overlays.update(|o| {
+        history.overlays.update(|o| {
             if let Some(k) = o.iter().position(|&x| x == i) {
                 o.remove(k);
             } else {
@@ -22,9 +22,9 @@ pub fn HistoryPanel() -> impl IntoView {
         })
     };
     let rows = move || {
-        let overlays = state.overlays.get();
-        state
-            .history
+        let overlays = history.overlays.get();
+        history
+            .entries
             .get()
             .into_iter()
             .enumerate()
@@ -48,10 +48,10 @@ pub fn HistoryPanel() -> impl IntoView {
     view! {
         <h2>"History"</h2>
         <p class="caption">"Finished runs, kept in this browser. Tick up to two to draw them dashed on the loss and probe charts."</p>
-        <Show when=move || !state.history.with(Vec::is_empty)
+        <Show when=move || !history.entries.with(Vec::is_empty)
             fallback=|| view! { <p class="hint" id="history-empty">"No finished runs yet."</p> }>
             <ol id="history">{rows}</ol>
-            <button id="clear-history" on:click=move |_| state.clear_history()>"Clear history"</button>
+            <button id="clear-history" on:click=move |_| history.clear()>"Clear history"</button>
         </Show>
     }
 }

@@ -3,22 +3,23 @@
 
 use leptos::prelude::*;
 
+use super::preview_dataset;
 use crate::render::local::local_features_picture;
 use crate::url::decode;
 use crate::web::dom;
-use crate::web::state::PageState;
+use crate::web::state::RunView;
 
 #[component]
 pub fn LocalPanel() -> impl IntoView {
-    let state = expect_context::<PageState>();
+    let run = expect_context::<RunView>();
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
-        state.record.with(|r| {
+        run.record.with(|r| {
             let Some(e) = r.evaluations.last() else {
                 return;
             };
             let needed = e.local_images.iter().max().map_or(32, |m| m + 1);
-            let Some(Ok(ds)) = state.small_dataset(&decode(&r.config).config, needed) else {
+            let Some(Ok(ds)) = preview_dataset(&decode(&r.config).config, needed) else {
                 return;
             };
             if let (Some(canvas), Some(picture)) = (canvas.get(), local_features_picture(&ds, e)) {
@@ -27,7 +28,7 @@ pub fn LocalPanel() -> impl IntoView {
         });
     });
     let no_masks = move || {
-        state.record.with(|r| {
+        run.record.with(|r| {
             r.evaluations.last().filter(|e| e.local.is_empty()).map(|_| view! {
                 <p class="hint">"This dataset has no object masks: choose objects, digit_on_objects, multidigits, colour_shape or scenes to see local features and their ARI."</p>
             })
@@ -37,7 +38,7 @@ pub fn LocalPanel() -> impl IntoView {
         <h2>"Local features"</h2>
         <p class="caption">"Rows are encoder blocks (earlier = finer): each test image, then the K-means clusters of that block's feature map. Objects in one colour each mean the block groups pixels by object."</p>
         <canvas node_ref=canvas id="local-features" role="img" aria-label="test images and the K-means cluster maps of each encoder block"
-            class:empty=move || state.record.with(|r| r.evaluations.last().is_none_or(|e| e.local.is_empty()))></canvas>
+            class:empty=move || run.record.with(|r| r.evaluations.last().is_none_or(|e| e.local.is_empty()))></canvas>
         {no_masks}
     }
 }

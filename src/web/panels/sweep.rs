@@ -1,25 +1,25 @@
 //! Presets and sweeps in the page: the preset menu, the sweep editor (one or two knobs, their
 //! values, the metric to draw), the grid's progress, and the effect chart. The grid runs one
-//! config after another through the same worker as a single run (see `client.rs`).
+//! config after another through the same worker as a single run (see `controller.rs`).
 
 use leptos::prelude::*;
 
 use crate::params::PARAMS;
 use crate::presets::{PRESETS, Preset};
-use crate::sweep::{Metric, SweepSpec, chart_series};
+use crate::sweep::{Metric, SweepRun, SweepSpec, chart_series};
 use crate::web::charts::LineChart;
-use crate::web::client::WorkerClient;
+use crate::web::controller::RunController;
 use crate::web::dom;
-use crate::web::state::PageState;
+use crate::web::state::{LinkState, RunView};
 
 /// The preset menu and what to look for.
 #[component]
 pub fn PresetMenu() -> impl IntoView {
-    let state = expect_context::<PageState>();
-    let client = expect_context::<WorkerClient>();
-    let chosen = state.preset;
+    let link = expect_context::<LinkState>();
+    let controller = expect_context::<RunController>();
+    let chosen = link.preset;
     let pick = move |name: String| match Preset::find(&name) {
-        Some(p) => state.load_preset(p),
+        Some(p) => link.load_preset(p),
         None => chosen.set(None),
     };
     view! {
@@ -33,8 +33,8 @@ pub fn PresetMenu() -> impl IntoView {
             {move || chosen.get().map(|p| view! {
                 <p class="hint" id="preset-help"><strong>"Look for: "</strong>{p.look_for}</p>
                 <button id="run-finding" class="primary"
-                    on:click=move |_| { if let Some(s) = state.sweep.get_untracked() { client.run_sweep(s) } }>
-                    {move || format!("Run this finding ({} runs)", state.sweep.with(|s| s.as_ref().map_or(0, |s| s.runs())))}
+                    on:click=move |_| { if let Some(s) = link.sweep.get_untracked() { controller.run_sweep(s) } }>
+                    {move || format!("Run this finding ({} runs)", link.sweep.with(|s| s.as_ref().map_or(0, |s| s.runs())))}
                 </button>
                 <p class="hint"><strong>"Scaled down: "</strong>{p.differs}</p>
             })}
@@ -49,18 +49,34 @@ fn axis_text(spec: Option<&SweepSpec>, i: usize) -> (String, String) {
         .unwrap_or_default()
 }
 
-/// The sweep editor, its run/cancel buttons, progress and the effect chart.
+/// The sweep editor, its run/cancel buttons, progress and verdict, and the effect chart.
 #[component]
 pub fn SweepPanel() -> impl IntoView {
-    let state = expect_context::<PageState>();
-    let client = expect_context::<WorkerClient>();
-    let (sweep, run) = (state.sweep, state.sweep_run);
+    let error = RwSignal::new(None::<String>);
+    view! {
+        <div class="sweep">
+            <h2>"Sweep"</h2>
+            <SweepEditor error=error />
+            <SweepButtons error=error.read_only() />
+            <SweepProgress />
+            <EffectChart />
+        </div>
+    }
+}
+
+/// One or two knobs with their values, seeds per point and the metric to draw. A valid sweep
+/// goes to the link; a bad one is explained.
+#[component]
+fn SweepEditor(
+    /// Why the sweep as typed is refused (set here).
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let sweep = expect_context::<LinkState>().sweep;
     let initial = sweep.get_untracked();
     let keys = [0, 1].map(|i| RwSignal::new(axis_text(initial.as_ref(), i).0));
     let values = [0, 1].map(|i| RwSignal::new(axis_text(initial.as_ref(), i).1));
     let effect = RwSignal::new(initial.as_ref().map_or(Metric::Offline, |s| s.effect));
     let seeds = RwSignal::new(initial.as_ref().map_or(1, |s| s.seeds));
-    let error = RwSignal::new(None::<String>);
     // The editor follows the spec when a preset (or anything else) replaces it.
     Effect::new(move |_| {
         let s = sweep.get();
@@ -111,17 +127,114 @@ pub fn SweepPanel() -> impl IntoView {
             </div>
         }
     };
-    // The measured lines, and a preset's published numbers beside its own sweep.
-    let chart_series = Signal::derive(move || {
+    view! {
+        {axis(0)}
+        {axis(1)}
+        <label for="sweep-seeds">"seeds per point: "</label>
+        <input id="sweep-seeds" type="number" min="1" max="10" prop:value=move || seeds.get().to_string()
+            on:change=move |ev| { seeds.set(event_target_value(&ev).parse().unwrap_or(1)); edit(); } />
+        <label>"effect: "
+            <select id="sweep-effect" prop:value=move || effect.get().as_str()
+                on:change=move |ev| {
+                    effect.set(Metric::parse(&event_target_value(&ev)).unwrap_or(Metric::Offline));
+                    edit();
+                }>
+                {Metric::ALL.iter().map(|e| view! { <option value=e.as_str()>{e.label()}</option> }).collect_view()}
+            </select>
+        </label>
+        {move || error.get().map(|e| view! { <p class="error" id="sweep-error">{e}</p> })}
+    }
+}
+
+/// Run sweep, Cancel and the sweep's CSV.
+#[component]
+fn SweepButtons(
+    /// Why the sweep in the editor is refused (then it cannot run).
+    error: ReadSignal<Option<String>>,
+) -> impl IntoView {
+    let sweep = expect_context::<LinkState>().sweep;
+    let run = expect_context::<RunView>().sweep_run;
+    let controller = expect_context::<RunController>();
+    view! {
+        <div class="buttons">
+            <button id="run-sweep" disabled=move || sweep.get().is_none() || error.get().is_some()
+                on:click=move |_| { if let Some(s) = sweep.get_untracked() { controller.run_sweep(s) } }>
+                {move || match sweep.get() {
+                    Some(s) => format!("Run sweep ({} runs)", s.runs()),
+                    None => "Run sweep".to_string(),
+                }}
+            </button>
+            <button id="cancel-sweep" disabled=move || !run.with(|r| r.as_ref().is_some_and(|r| r.active))
+                on:click=move |_| controller.cancel_sweep()>"Cancel"</button>
+            <button id="export-sweep" disabled=move || run.with(|r| r.as_ref().is_none_or(|r| r.results.is_empty()))
+                on:click=move |_| {
+                    if let Some(r) = run.get_untracked() {
+                        dom::download("sweep.csv", r.spec.csv(&r.results).as_bytes(), "text/csv");
+                    }
+                }>"Sweep CSV"</button>
+        </div>
+    }
+}
+
+/// Where a sweep is: the point running, or how it ended, with the points that failed.
+fn sweep_status(r: &SweepRun) -> String {
+    let (done, total) = (r.results.len(), r.points.len());
+    let failed: Vec<String> = r
+        .results
+        .iter()
+        .filter_map(|x| {
+            x.failed
+                .as_deref()
+                .map(|w| format!("{} — {w}", r.spec.label(&x.values)))
+        })
+        .collect();
+    let failed = if failed.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} failed: {})", failed.len(), failed.join("; "))
+    };
+    match (&r.stopped, r.active, r.current()) {
+        (Some(why), _, _) => format!("sweep stopped after {done} of {total} runs: {why}{failed}"),
+        (None, true, Some(p)) => format!(
+            "sweep run {} of {total}: {}{failed}",
+            done + 1,
+            r.spec.label(&p.values)
+        ),
+        _ => format!("sweep finished: {done} of {total} runs{failed}"),
+    }
+}
+
+/// The sweep's status line and, once a preset's own sweep has finished, the verdict on its
+/// finding.
+#[component]
+fn SweepProgress() -> impl IntoView {
+    let preset = expect_context::<LinkState>().preset;
+    let run = expect_context::<RunView>().sweep_run;
+    let status = move || run.with(|r| r.as_ref().map(sweep_status));
+    view! {
+        <p id="sweep-status" role="status" aria-live="polite">{status}</p>
+        {move || run.with(|r| {
+            let r = r.as_ref().filter(|r| !r.active && !r.results.is_empty())?;
+            let p = preset.get().filter(|p| p.matches(&r.spec))?;
+            let v = p.verdict(&r.results);
+            Some(view! {
+                <p class="verdict" id="sweep-verdict"><strong>{if v.holds() { "The finding holds here. " } else { "Not shown at this scale. " }}</strong>{v.evidence}</p>
+            })
+        })}
+    }
+}
+
+/// The effect chart: the measured lines, and a preset's published numbers beside its own sweep.
+#[component]
+fn EffectChart() -> impl IntoView {
+    let preset = expect_context::<LinkState>().preset;
+    let run = expect_context::<RunView>().sweep_run;
+    let series = Signal::derive(move || {
         run.with(|r| {
             r.as_ref()
                 .map(|r| {
                     let mut lines = r.spec.effect_lines(&r.results);
-                    if let Some(p) = state
-                        .preset
-                        .get()
-                        .filter(|p| p.sweep_spec().axes == r.spec.axes)
-                    {
+                    if let Some(p) = preset.get().filter(|p| p.matches(&r.spec)) {
                         lines.extend(p.reference_lines());
                     }
                     chart_series(&lines)
@@ -129,89 +242,12 @@ pub fn SweepPanel() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let chart_axes = Signal::derive(move || {
+    let axes = Signal::derive(move || {
         run.with(|r| r.as_ref().map(|r| r.spec.chart_axes()).unwrap_or_default())
     });
-    let status = move || {
-        run.with(|r| {
-            let r = r.as_ref()?;
-            let (done, total) = (r.results.len(), r.points.len());
-            let failed = r.results.iter().filter(|x| x.failed.is_some()).count();
-            let failed = if failed > 0 {
-                format!(
-                    " ({failed} failed: {})",
-                    r.results
-                        .iter()
-                        .filter_map(|x| x
-                            .failed
-                            .as_deref()
-                            .map(|w| format!("{} — {w}", r.spec.label(&x.values))))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )
-            } else {
-                String::new()
-            };
-            Some(match (&r.stopped, r.active, r.current()) {
-                (Some(why), _, _) => {
-                    format!("sweep stopped after {done} of {total} runs: {why}{failed}")
-                }
-                (None, true, Some(p)) => format!(
-                    "sweep run {} of {total}: {}{failed}",
-                    done + 1,
-                    r.spec.label(&p.values)
-                ),
-                _ => format!("sweep finished: {done} of {total} runs{failed}"),
-            })
-        })
-    };
     view! {
-        <div class="sweep">
-            <h2>"Sweep"</h2>
-            {axis(0)}
-            {axis(1)}
-            <label for="sweep-seeds">"seeds per point: "</label>
-            <input id="sweep-seeds" type="number" min="1" max="10" prop:value=move || seeds.get().to_string()
-                on:change=move |ev| { seeds.set(event_target_value(&ev).parse().unwrap_or(1)); edit(); } />
-            <label>"effect: "
-                <select id="sweep-effect" prop:value=move || effect.get().as_str()
-                    on:change=move |ev| {
-                        effect.set(Metric::parse(&event_target_value(&ev)).unwrap_or(Metric::Offline));
-                        edit();
-                    }>
-                    {Metric::ALL.iter().map(|e| view! { <option value=e.as_str()>{e.label()}</option> }).collect_view()}
-                </select>
-            </label>
-            {move || error.get().map(|e| view! { <p class="error" id="sweep-error">{e}</p> })}
-            <div class="buttons">
-                <button id="run-sweep" disabled=move || sweep.get().is_none() || error.get().is_some()
-                    on:click=move |_| { if let Some(s) = sweep.get_untracked() { client.run_sweep(s) } }>
-                    {move || match sweep.get() {
-                        Some(s) => format!("Run sweep ({} runs)", s.runs()),
-                        None => "Run sweep".to_string(),
-                    }}
-                </button>
-                <button id="cancel-sweep" disabled=move || !run.with(|r| r.as_ref().is_some_and(|r| r.active))
-                    on:click=move |_| client.cancel_sweep()>"Cancel"</button>
-                <button id="export-sweep" disabled=move || run.with(|r| r.as_ref().is_none_or(|r| r.results.is_empty()))
-                    on:click=move |_| {
-                        if let Some(r) = run.get_untracked() {
-                            dom::download("sweep.csv", r.spec.csv(&r.results).as_bytes(), "text/csv");
-                        }
-                    }>"Sweep CSV"</button>
-            </div>
-            <p id="sweep-status" role="status" aria-live="polite">{status}</p>
-            {move || run.with(|r| {
-                let r = r.as_ref().filter(|r| !r.active && !r.results.is_empty())?;
-                let p = state.preset.get().filter(|p| p.sweep_spec().axes == r.spec.axes)?;
-                let v = p.verdict(&r.results);
-                Some(view! {
-                    <p class="verdict" id="sweep-verdict"><strong>{if v.holds() { "The finding holds here. " } else { "Not shown at this scale. " }}</strong>{v.evidence}</p>
-                })
-            })}
-            <LineChart id="chart-effect" title="Effect: final metric per sweep point"
-                caption="One line per feature (and value of the second knob), mean ± sd over seeds as a band; dashed = chance, dotted = the untrained encoder; grey dotted = the paper's notebook."
-                series=chart_series axes=chart_axes />
-        </div>
+        <LineChart id="chart-effect" title="Effect: final metric per sweep point"
+            caption="One line per feature (and value of the second knob), mean ± sd over seeds as a band; dashed = chance, dotted = the untrained encoder; grey dotted = the paper's notebook."
+            series=series axes=axes />
     }
 }

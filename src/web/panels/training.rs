@@ -4,17 +4,19 @@
 
 use leptos::prelude::*;
 
+use crate::record::RunRecord;
 use crate::render::series;
 use crate::web::charts::LineChart;
-use crate::web::client::WorkerClient;
+use crate::web::controller::RunController;
 use crate::web::dom;
-use crate::web::state::{PageState, Status};
+use crate::web::run_history::RunHistory;
+use crate::web::state::{LinkState, RunView, Status};
 
 /// The final probe table of the last evaluation, with the same probes at initialisation and
 /// the local-features ARI per block.
-fn probe_table(state: PageState) -> impl IntoView {
+fn probe_table(record: ReadSignal<RunRecord>) -> impl IntoView {
     move || {
-        state.record.with(|r| {
+        record.with(|r| {
             let first = r.evaluations.first();
             r.evaluations.last().map(|e| {
                 let rows = e
@@ -56,11 +58,8 @@ fn probe_table(state: PageState) -> impl IntoView {
 }
 
 /// The progress bar of the run on screen.
-fn progress_bar(state: PageState) -> impl IntoView {
-    let (done, total) = (
-        move || state.progress.get().0,
-        move || state.progress.get().1.max(1),
-    );
+fn progress_bar(progress: ReadSignal<(usize, usize)>) -> impl IntoView {
+    let (done, total) = (move || progress.get().0, move || progress.get().1.max(1));
     view! {
         <progress id="progress" max=move || total().to_string() value=move || done().to_string()
             aria-label="training progress"
@@ -70,42 +69,43 @@ fn progress_bar(state: PageState) -> impl IntoView {
 
 #[component]
 pub fn RunPanel() -> impl IntoView {
-    let state = expect_context::<PageState>();
-    let client = expect_context::<WorkerClient>();
+    let (run, history) = (expect_context::<RunView>(), expect_context::<RunHistory>());
+    let config = expect_context::<LinkState>().config.read_only();
+    let controller = expect_context::<RunController>();
     let loss = Signal::derive(move || {
-        let overlays = state.overlaid();
+        let overlays = history.overlaid();
         let refs: Vec<(String, &_)> = overlays.iter().map(|(n, r)| (n.clone(), r)).collect();
-        state.record.with(|r| series::loss(r, &refs))
+        run.record.with(|r| series::loss(r, &refs))
     });
     let probes = Signal::derive(move || {
-        let overlays = state.overlaid();
+        let overlays = history.overlaid();
         let refs: Vec<(String, &_)> = overlays.iter().map(|(n, r)| (n.clone(), r)).collect();
-        state.record.with(|r| series::probes(r, &refs))
+        run.record.with(|r| series::probes(r, &refs))
     });
-    let running = move || matches!(state.status.get(), Status::Running | Status::Starting);
+    let running = move || matches!(run.status.get(), Status::Running | Status::Starting);
     view! {
         <div class="buttons run-buttons">
-            <button id="train" class="primary" on:click=move |_| client.train()>"Train"</button>
-            <button id="step" title="One training step (starts a paused run if none)" on:click=move |_| client.step()>"Step"</button>
-            <button id="pause" disabled=move || !running() && state.status.get() != Status::Paused
-                on:click=move |_| client.pause_or_resume()>
-                {move || if state.status.get() == Status::Paused { "Resume" } else { "Pause" }}
+            <button id="train" class="primary" on:click=move |_| controller.train()>"Train"</button>
+            <button id="step" title="One training step (starts a paused run if none)" on:click=move |_| controller.step()>"Step"</button>
+            <button id="pause" disabled=move || !running() && run.status.get() != Status::Paused
+                on:click=move |_| controller.pause_or_resume()>
+                {move || if run.status.get() == Status::Paused { "Resume" } else { "Pause" }}
             </button>
-            <button id="reset" on:click=move |_| client.reset()>"Reset"</button>
+            <button id="reset" on:click=move |_| controller.reset()>"Reset"</button>
         </div>
-        {progress_bar(state)}
+        {progress_bar(run.progress)}
         <p id="status" role="status" aria-live="polite"
-            class=move || if matches!(state.status.get(), Status::Failed(_)) { "status error" } else { "status" }>
-            {move || state.status_text()}
+            class=move || if matches!(run.status.get(), Status::Failed(_)) { "status error" } else { "status" }>
+            {move || run.status_text()}
         </p>
-        {move || state.settings_changed().then(|| view! {
+        {move || run.settings_changed(config).then(|| view! {
             <p class="changed" id="settings-changed">"Settings changed since this run: press Train to run them."</p>
         })}
-        {move || state.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+        {move || run.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         <LineChart id="chart-probes" title="Linear probe accuracy per feature"
             caption="Each feature's colour: solid = online probe on training batches, dots = on the test split; dashed = chance. A feature suppressed by the loss falls to its dashed line."
             series=probes y_range=(0.0, 1.0) x_title="step" y_title="accuracy" />
-        {probe_table(state)}
+        {probe_table(run.record)}
         <LineChart id="chart-loss" title="Loss"
             caption="Total = alignment (views pulled together) + distribution (all embeddings spread out); dashed = overlaid runs."
             series=loss x_title="step" y_title="loss" />
@@ -123,10 +123,10 @@ const CHARTS: [&str; 5] = [
 
 #[component]
 pub fn DiagnosticsPanel() -> impl IntoView {
-    let state = expect_context::<PageState>();
-    let contrastive = Signal::derive(move || state.record.with(series::contrastive));
-    let geometry = Signal::derive(move || state.record.with(series::geometry));
-    let speed = Signal::derive(move || state.record.with(series::throughput));
+    let record = expect_context::<RunView>().record;
+    let contrastive = Signal::derive(move || record.with(series::contrastive));
+    let geometry = Signal::derive(move || record.with(series::geometry));
+    let speed = Signal::derive(move || record.with(series::throughput));
     view! {
         <LineChart id="chart-contrastive" title="Contrastive accuracy"
             caption="How often a view's most similar other embedding is its own second view: near 1 means the instance task is solved (by whatever feature)."
@@ -139,11 +139,11 @@ pub fn DiagnosticsPanel() -> impl IntoView {
             series=speed x_title="step" />
         <div class="buttons">
             <button id="export-csv" on:click=move |_| {
-                let csv = state.record.with_untracked(|r| r.history_csv());
+                let csv = record.with_untracked(|r| r.history_csv());
                 dom::download("metrics.csv", csv.as_bytes(), "text/csv");
             }>"Export CSV"</button>
             <button id="export-json" on:click=move |_| {
-                let json = state.record.with_untracked(|r| serde_json::to_string_pretty(r).unwrap_or_default());
+                let json = record.with_untracked(|r| serde_json::to_string_pretty(r).unwrap_or_default());
                 dom::download("run.json", json.as_bytes(), "application/json");
             }>"Export JSON"</button>
             <button id="export-png" on:click=move |_| {

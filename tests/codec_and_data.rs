@@ -7,14 +7,8 @@ use cpg::params::{DataKind, Domain, ExperimentConfig, PARAMS};
 use cpg::url::{decode, decode_unchecked, encode};
 use proptest::prelude::*;
 
-fn small(query: &str) -> ExperimentConfig {
-    let d = decode(query);
-    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
-    let mut c = d.config;
-    c.train_size = 200;
-    c.test_size = 50;
-    c
-}
+mod common;
+use common::small;
 
 fn gen_ok(c: &ExperimentConfig) -> Dataset {
     generate(c, None).expect("synthetic data needs no file")

@@ -1,5 +1,5 @@
-//! [`GemmConv`](super::conv::GemmConv) on the CPU as one hand-written operation with its own
-//! backward pass.
+//! [`GemmConv`](crate::learn::conv::GemmConv) on the CPU as one hand-written operation with
+//! its own backward pass.
 //!
 //! Written with burn's tensor ops, the batch-level convolution pays for nine strided slices, a
 //! concatenation and, in the backward, nine zero-filled slice scatters and fresh zeroed buffers
@@ -13,7 +13,8 @@
 //! Maps are batch-last, `[c, h, w, n]`, so im2col and col2im move runs of `n` contiguous floats.
 //! The products run on the `gemm` crate that burn's CPU backend uses. The operation is a burn
 //! backend extension for the CPU backend and its autodiff; other backends use the tensor-op
-//! formulation in `conv.rs` (the same maths, checked against each other in `tests/conv.rs`).
+//! formulation in `learn/conv.rs` (the same maths, checked against each other in
+//! `tests/conv.rs`).
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -24,8 +25,8 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
 use burn::prelude::*;
 
-use super::conv::output_side;
-use crate::par::{for_each_chunk, map as par_map};
+use super::{output_side, tensor, values};
+use crate::par::{filled_by, map as par_map};
 
 /// A convolution's geometry: kernel side, stride and the input's `[c, h, w, n]`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,25 +91,6 @@ pub fn im2col(x: &[f32], g: Geometry) -> Vec<f32> {
             }
         }
     })
-}
-
-/// A vector of `len` floats made by `f(index, chunk)` over chunks of `size`, where `f` writes
-/// every entry of its chunk.
-pub(crate) fn filled_by(
-    len: usize,
-    size: usize,
-    f: impl Fn(usize, &mut [f32]) + Send + Sync,
-) -> Vec<f32> {
-    let mut out = Vec::<f32>::with_capacity(len);
-    let spare = &mut out.spare_capacity_mut()[..len];
-    // SAFETY: `MaybeUninit<f32>` has the layout of `f32`; the capacity is viewed as floats
-    // only to be written (callers' `f` writes every entry of its chunk and reads none of them),
-    // and `set_len` exposes the entries only after all are written.
-    let floats = unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr().cast::<f32>(), len) };
-    for_each_chunk(floats, size, f);
-    // SAFETY: all `len` entries were written above.
-    unsafe { out.set_len(len) };
-    out
 }
 
 /// The adjoint of [`im2col`]: every column entry added back to the input position it came from.
@@ -376,23 +358,6 @@ fn geometry(dims: &[usize], kernel: usize, stride: usize) -> Geometry {
     }
 }
 
-/// A tensor's values, contiguous, as `f32`.
-pub(crate) fn values(t: &FlexTensor) -> std::borrow::Cow<'_, [f32]> {
-    match t.as_slice::<f32>() {
-        Some(s) => std::borrow::Cow::Borrowed(s),
-        None => std::borrow::Cow::Owned(
-            t.to_contiguous()
-                .into_data()
-                .try_into_vec::<f32>()
-                .expect("batch_conv runs on f32 tensors"),
-        ),
-    }
-}
-
-pub(crate) fn tensor(values: Vec<f32>, shape: impl Into<Shape>) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, shape.into()))
-}
-
 impl BatchConvKernels for Flex {
     fn conv_forward(x: FlexTensor, weight: FlexTensor, g: Geometry) -> (FlexTensor, FlexTensor) {
         let c_out = weight.layout().shape()[0];
@@ -473,16 +438,8 @@ impl<B: BatchConvKernels, C: CheckpointStrategy> BatchConv for Autodiff<B, C> {
     }
 }
 
-/// Whether [`batch_conv`] runs on `device` (burn's CPU backend, with or without autodiff).
-pub fn available(device: &Device) -> bool {
-    matches!(
-        device.clone().without_autodiff().as_dispatch(),
-        burn::backend::DispatchDevice::Flex(_)
-    )
-}
-
 /// The convolution on the CPU: `x: [c, h, w, n]`, `weight: [c_out, k·k·c]` →
-/// `[c_out, ho, wo, n]`. Only where [`available`].
+/// `[c_out, ho, wo, n]`. Only where [`available`](super::available).
 pub fn batch_conv(x: Tensor<4>, weight: Tensor<2>, kernel: usize, stride: usize) -> Tensor<4> {
     Tensor::from_dispatch(<burn::backend::Dispatch as BatchConv>::batch_conv(
         x.into_dispatch(),

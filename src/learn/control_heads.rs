@@ -6,7 +6,8 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, Relu};
 use burn::prelude::*;
 
 use super::config::EncoderConfig;
-use super::model::linear;
+use super::init::linear;
+use crate::params::Objective;
 use crate::rng::stream;
 
 /// The autoencoder's decoder: a two-layer MLP from the representation to every input value
@@ -63,6 +64,21 @@ pub enum ControlHead {
 }
 
 impl ControlHead {
+    /// The head `objective` trains, if it is a control objective. `classes` is the number of
+    /// classes of the first feature, which the supervised classifier predicts.
+    pub fn for_objective(
+        objective: Objective,
+        config: &EncoderConfig,
+        classes: usize,
+        device: &Device,
+    ) -> Option<Self> {
+        match objective {
+            Objective::Contrastive => None,
+            Objective::Supervised => Some(ControlHead::classifier(config, classes, device)),
+            Objective::Autoencoder => Some(ControlHead::Decoder(Decoder::new(config, device))),
+        }
+    }
+
     pub fn classifier(config: &EncoderConfig, classes: usize, device: &Device) -> Self {
         let rng = &mut stream(config.seed, "init/classifier", 0);
         ControlHead::Classifier(linear(config.representation_dim(), classes, rng, device))

@@ -1,12 +1,19 @@
 //! The parameter table: every knob of an experiment, once.
 //!
-//! One macro invocation lists each knob's field, URL key, control group, type, default, domain
-//! and help text. From it come the typed [`ExperimentConfig`], the public [`PARAMS`] table that
-//! the URL codec and the page's controls are generated from, and by-key get/set with range
-//! checks. Adding a knob is adding one row.
+//! One macro invocation lists each knob's field, URL key, control group, type, default, domain,
+//! whether it is shown first, when it is used, and its help text. From it come the typed
+//! [`ExperimentConfig`], the public [`PARAMS`] table that the URL codec and the page's controls
+//! are generated from, and by-key get/set with range checks. Adding a knob is adding one row.
+
+mod kinds;
+pub mod query;
+mod value;
+
+pub use kinds::ImageSide;
+pub use value::{Domain, ParamError, ParamValue};
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use value::choice_enum;
 
 /// Which panel of controls a knob belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,23 +51,6 @@ impl Group {
     }
 }
 
-/// The values a knob accepts. Ranges are inclusive.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Domain {
-    Int {
-        min: u64,
-        max: u64,
-    },
-    /// `log`: the control moves on a log scale (learning rates, temperatures).
-    Float {
-        min: f32,
-        max: f32,
-        log: bool,
-    },
-    Bool,
-    Choice(&'static [&'static str]),
-}
-
 /// One row of the table, as the codec and the controls see it.
 #[derive(Clone, Copy, Debug)]
 pub struct ParamSpec {
@@ -69,132 +59,11 @@ pub struct ParamSpec {
     pub label: &'static str,
     pub help: &'static str,
     pub domain: Domain,
-}
-
-/// A knob that could not be set: which one, the text given, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ParamError {
-    pub key: String,
-    pub value: String,
-    pub reason: String,
-}
-
-impl fmt::Display for ParamError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}={:?}: {}", self.key, self.value, self.reason)
-    }
-}
-
-impl std::error::Error for ParamError {}
-
-/// A value type a knob can have: parses and checks a URL string against its domain, and
-/// formats itself so that parsing the text gives the same value back.
-pub trait ParamValue: Sized {
-    fn parse_value(text: &str, domain: &Domain) -> Result<Self, String>;
-    fn format_value(&self) -> String;
-}
-
-fn parse_int(text: &str, domain: &Domain) -> Result<u64, String> {
-    let Domain::Int { min, max } = *domain else {
-        unreachable!("integer knob without Int domain")
-    };
-    let v: u64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("not a whole number (expected {min}..={max})"))?;
-    if v < min || v > max {
-        return Err(format!("out of range {min}..={max}"));
-    }
-    Ok(v)
-}
-
-impl ParamValue for u64 {
-    fn parse_value(text: &str, domain: &Domain) -> Result<Self, String> {
-        parse_int(text, domain)
-    }
-    fn format_value(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl ParamValue for usize {
-    fn parse_value(text: &str, domain: &Domain) -> Result<Self, String> {
-        parse_int(text, domain).map(|v| v as usize)
-    }
-    fn format_value(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl ParamValue for f32 {
-    fn parse_value(text: &str, domain: &Domain) -> Result<Self, String> {
-        let Domain::Float { min, max, .. } = *domain else {
-            unreachable!("float knob without Float domain")
-        };
-        let v: f32 = text
-            .trim()
-            .parse()
-            .map_err(|_| format!("not a number (expected {min}..={max})"))?;
-        if !v.is_finite() {
-            return Err("not a finite number".into());
-        }
-        if v < min || v > max {
-            return Err(format!("out of range {min}..={max}"));
-        }
-        Ok(v)
-    }
-    fn format_value(&self) -> String {
-        // Rust prints the shortest text that parses back to the same f32.
-        self.to_string()
-    }
-}
-
-impl ParamValue for bool {
-    fn parse_value(text: &str, _: &Domain) -> Result<Self, String> {
-        match text.trim() {
-            "1" | "true" | "on" | "yes" => Ok(true),
-            "0" | "false" | "off" | "no" => Ok(false),
-            _ => Err("not a boolean (expected 0 or 1)".into()),
-        }
-    }
-    fn format_value(&self) -> String {
-        if *self { "1" } else { "0" }.into()
-    }
-}
-
-/// Declares a closed set of named values (a select control) with its URL spellings.
-macro_rules! choice_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub const NAMES: &'static [&'static str] = &[$($text),+];
-            pub fn name(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl ParamValue for $name {
-            fn parse_value(text: &str, _: &Domain) -> Result<Self, String> {
-                match text.trim() {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(format!("unknown choice (expected one of {})", Self::NAMES.join(", "))),
-                }
-            }
-            fn format_value(&self) -> String {
-                self.name().into()
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-    };
+    /// Shown first; the rest sit under "Advanced".
+    pub common: bool,
+    /// Whether the knob changes anything for a config. The page hides the knobs that do not
+    /// (never silently ignoring a visible one).
+    pub used_when: fn(&ExperimentConfig) -> bool,
 }
 
 choice_enum!(
@@ -253,10 +122,19 @@ choice_enum!(
     Objective { Contrastive = "contrastive", Supervised = "supervised", Autoencoder = "autoencoder" }
 );
 
+/// Each row: `field: type = default, key "key", Group, "Label", domain, common|advanced,` then
+/// optionally `used when <fn of the config>,` (without it the knob is always used), then the
+/// help text.
 macro_rules! param_table {
+    (@shown common) => { true };
+    (@shown advanced) => { false };
+    (@used_when) => { always };
+    (@used_when $used:expr) => { $used };
     ($(
         $field:ident : $ty:ty = $default:expr,
-        key $key:literal, $group:ident, $label:literal, $domain:expr, $help:literal;
+        key $key:literal, $group:ident, $label:literal, $domain:expr, $shown:ident,
+        $(used when $used:expr,)?
+        $help:literal;
     )+) => {
         /// Every setting of an experiment. Built from the URL by [`crate::url::decode`].
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -275,6 +153,8 @@ macro_rules! param_table {
             label: $label,
             help: $help,
             domain: $domain,
+            common: param_table!(@shown $shown),
+            used_when: param_table!(@used_when $($used)?),
         },)+];
 
         impl ExperimentConfig {
@@ -335,139 +215,210 @@ const fn log_float(min: f32, max: f32) -> Domain {
     }
 }
 
+/// The "used when" of knobs that matter for every experiment.
+fn always(_: &ExperimentConfig) -> bool {
+    true
+}
+
+/// The "used when" of the knobs only the contrastive objective reads (the head and the loss).
+fn contrastive(c: &ExperimentConfig) -> bool {
+    c.objective == Objective::Contrastive
+}
+
 param_table! {
     seed: u64 = 0,
-        key "seed", General, "Seed", int(0, 4_294_967_295),
+        key "seed", General, "Seed", int(0, 4_294_967_295), advanced,
         "Every random draw (data, augmentation, initialisation, batches) descends from this seed.";
 
     data: DataKind = DataKind::RandBit,
-        key "data", Dataset, "Dataset", Domain::Choice(DataKind::NAMES),
+        key "data", Dataset, "Dataset", Domain::Choice(DataKind::NAMES), common,
         "Which competing-feature dataset to generate.";
     base: BaseKind = BaseKind::Digits,
-        key "base", Dataset, "Base images", Domain::Choice(BaseKind::NAMES),
+        key "base", Dataset, "Base images", Domain::Choice(BaseKind::NAMES), common,
+        used when |c| c.data.uses_base(),
         "Base set of RandBit and backgrounds of DigitOnObjects: synthetic digits, procedural objects, or your own file.";
     bits: usize = 5,
-        key "bits", Dataset, "Random bits", int(0, 20),
+        key "bits", Dataset, "Random bits", int(0, 20), common,
+        used when |c| c.data == DataKind::RandBit,
         "RandBit: number of random bits appended as constant channels after augmentation.";
     unique_digits: usize = 100,
-        key "unique_digits", Dataset, "Unique digits", int(1, 10_000),
+        key "unique_digits", Dataset, "Unique digits", int(1, 10_000), common,
+        used when |c| c.data == DataKind::DigitOnObjects,
         "DigitOnObjects: how many distinct digit images are pasted onto the objects.";
     digit_size: f32 = 0.5,
-        key "digit_size", Dataset, "Digit size", float(0.1, 0.75),
+        key "digit_size", Dataset, "Digit size", float(0.1, 0.75), common,
+        used when |c| matches!(c.data, DataKind::MultiDigits | DataKind::DigitOnObjects),
         "MultiDigits: side of the varying digit as a fraction of the canvas. DigitOnObjects: side of each of the nine pasted copies as a fraction of the image.";
     small_digit: f32 = 0.3,
-        key "small_digit", Dataset, "Fixed digit size", float(0.1, 0.5),
+        key "small_digit", Dataset, "Fixed digit size", float(0.1, 0.5), common,
+        used when |c| c.data == DataKind::MultiDigits,
         "MultiDigits: side of the fixed-size digit as a fraction of the canvas.";
     jitter: f32 = 0.15,
-        key "jitter", Dataset, "Position jitter", float(0.0, 0.5),
+        key "jitter", Dataset, "Position jitter", float(0.0, 0.5), advanced,
+        used when |c| c.data == DataKind::MultiDigits,
         "MultiDigits: how far each digit wanders around its place, as a fraction of the canvas (0 = always the same place).";
     palette: PaletteKind = PaletteKind::Random,
-        key "palette", Dataset, "Object colours", Domain::Choice(PaletteKind::NAMES),
+        key "palette", Dataset, "Object colours", Domain::Choice(PaletteKind::NAMES), advanced,
+        used when |c| c.data == DataKind::Objects || c.base_images() == Some(BaseKind::Objects),
         "Procedural objects: random colours per image (a colour both views share, a shortcut) or grey only (no colour shortcut).";
     image_size: usize = 32,
-        key "image_size", Dataset, "Image size", int(16, 64),
+        key "image_size", Dataset, "Image size", int(16, 64), advanced,
+        used when |c| c.image_side() == ImageSide::ImageSize,
         "Side in pixels of objects, colour-shape, DigitOnObjects images and decoded image files.";
     canvas: usize = 64,
-        key "canvas", Dataset, "Canvas", int(32, 128),
+        key "canvas", Dataset, "Canvas", int(32, 128), advanced,
+        used when |c| c.image_side() == ImageSide::Canvas,
         "Side in pixels of MultiDigits and Scenes canvases.";
     colour_bins: usize = 8,
-        key "colour_bins", Dataset, "Colour bins", int(2, 16),
+        key "colour_bins", Dataset, "Colour bins", int(2, 16), advanced,
+        used when |c| c.data == DataKind::ColourShape,
         "Colour vs shape: number of hue bins the per-image colour is labelled with.";
     train_size: usize = 10_000,
-        key "train_size", Dataset, "Train images", int(64, 100_000),
+        key "train_size", Dataset, "Train images", int(64, 100_000), advanced,
         "Number of training images generated (or taken from the file).";
     test_size: usize = 2_000,
-        key "test_size", Dataset, "Test images", int(32, 20_000),
+        key "test_size", Dataset, "Test images", int(32, 20_000), advanced,
         "Number of held-out test images used by the probes.";
 
     crop_min: f32 = 0.2,
-        key "crop_min", Augmentation, "Min crop scale", float(0.05, 1.0),
+        key "crop_min", Augmentation, "Min crop scale", float(0.05, 1.0), common,
         "Random resized crop: smallest fraction of the image area a view keeps.";
     flip: bool = true,
-        key "flip", Augmentation, "Horizontal flip", Domain::Bool,
+        key "flip", Augmentation, "Horizontal flip", Domain::Bool, advanced,
         "Flip each view left-right with probability 1/2.";
     colour_jitter: f32 = 0.5,
-        key "colour_jitter", Augmentation, "Colour jitter", float(0.0, 1.0),
+        key "colour_jitter", Augmentation, "Colour jitter", float(0.0, 1.0), common,
         "SimCLR colour distortion strength (brightness, contrast, saturation, hue), applied with probability 0.8.";
     greyscale: f32 = 0.2,
-        key "greyscale", Augmentation, "Greyscale prob.", float(0.0, 1.0),
+        key "greyscale", Augmentation, "Greyscale prob.", float(0.0, 1.0), advanced,
         "Probability that a view is turned grey.";
 
     encoder: EncoderKind = EncoderKind::ConvNet,
-        key "encoder", Model, "Encoder", Domain::Choice(EncoderKind::NAMES),
+        key "encoder", Model, "Encoder", Domain::Choice(EncoderKind::NAMES), common,
         "ConvNet: the paper notebook's 3 strided convs + dense; ResNet: small residual net with exposed blocks.";
     width: f32 = 1.0,
-        key "width", Model, "Width", float(0.25, 4.0),
+        key "width", Model, "Width", float(0.25, 4.0), common,
         "Multiplier on every layer's channel count.";
     conv: ConvKind = ConvKind::Auto,
-        key "conv", Model, "Convolution", Domain::Choice(ConvKind::NAMES),
+        key "conv", Model, "Convolution", Domain::Choice(ConvKind::NAMES), advanced,
         "How convolutions run (same maths, different speed): gemm = one matrix product per layer over the whole batch, with its own CPU kernels for the convolution and BatchNorm + ReLU; burn = burn's Conv2d and BatchNorm; auto = gemm on the CPU, burn on the GPU.";
     head_depth: usize = 2,
-        key "head_depth", Model, "Head depth", int(0, 3),
+        key "head_depth", Model, "Head depth", int(0, 3), common,
+        used when contrastive,
         "Projection head layers (0 = identity): the knob of the paper's first finding.";
     head_width: usize = 256,
-        key "head_width", Model, "Head width", int(16, 2048),
+        key "head_width", Model, "Head width", int(16, 2048), advanced,
+        used when |c| contrastive(c) && c.head_depth >= 2,
         "Hidden width of the projection head.";
     out_dim: usize = 64,
-        key "out_dim", Model, "Output dim", int(2, 512),
+        key "out_dim", Model, "Output dim", int(2, 512), advanced,
+        used when |c| contrastive(c) && c.head_depth >= 1,
         "Dimension of the projection head's output, where the loss is applied.";
 
     loss: LossKind = LossKind::NtXent,
-        key "loss", Loss, "Loss", Domain::Choice(LossKind::NAMES),
+        key "loss", Loss, "Loss", Domain::Choice(LossKind::NAMES), common,
+        used when contrastive,
         "Generalized contrastive loss: alignment + lambda x distribution term.";
     tau: f32 = 0.2,
-        key "tau", Loss, "Temperature", log_float(0.01, 2.0),
+        key "tau", Loss, "Temperature", log_float(0.01, 2.0), common,
+        used when |c| contrastive(c) && matches!(c.loss, LossKind::NtXent | LossKind::LogSumExp),
         "Softmax temperature of NT-Xent and log-sum-exp (no role in SWD).";
     lambda: f32 = 1.0,
-        key "lambda", Loss, "Lambda", log_float(0.01, 100.0),
+        key "lambda", Loss, "Lambda", log_float(0.01, 100.0), common,
+        used when |c| contrastive(c) && c.loss != LossKind::NtXent,
         "Weight of the distribution term. logsumexp: in units of NT-Xent's balance (1 = NT-Xent's split, i.e. tau/d against the per-dimension alignment); SWD and uniformity: as written.";
     uniformity_t: f32 = 2.0,
-        key "uniformity_t", Loss, "Uniformity t", float(0.1, 10.0),
+        key "uniformity_t", Loss, "Uniformity t", float(0.1, 10.0), advanced,
+        used when |c| contrastive(c) && c.loss == LossKind::AlignUniform,
         "Wang-Isola uniformity: log E exp(-t |x_i - x_j|^2).";
 
     batch: usize = 256,
-        key "batch", Training, "Batch size", int(2, 4096),
+        key "batch", Training, "Batch size", int(2, 4096), common,
         "Images per step; each gives two views.";
     steps: usize = 300,
-        key "steps", Training, "Steps", int(1, 1_000_000),
+        key "steps", Training, "Steps", int(1, 1_000_000), common,
         "Training steps.";
     lr: f32 = 0.001,
-        key "lr", Training, "Learning rate", log_float(0.00001, 1.0),
+        key "lr", Training, "Learning rate", log_float(0.00001, 1.0), common,
         "Step size of the encoder's optimizer.";
     weight_decay: f32 = 0.0,
-        key "weight_decay", Training, "Weight decay", float(0.0, 0.1),
+        key "weight_decay", Training, "Weight decay", float(0.0, 0.1), advanced,
         "L2 weight decay of the encoder's optimizer.";
     lr_schedule: LrSchedule = LrSchedule::Constant,
-        key "lr_schedule", Training, "LR schedule", Domain::Choice(LrSchedule::NAMES),
+        key "lr_schedule", Training, "LR schedule", Domain::Choice(LrSchedule::NAMES), advanced,
         "Learning rate over the run: constant, linear decay to 0 (the paper's notebook), or cosine decay to 0.";
     objective: Objective = Objective::Contrastive,
-        key "objective", Training, "Objective", Domain::Choice(Objective::NAMES),
+        key "objective", Training, "Objective", Domain::Choice(Objective::NAMES), common,
         "What trains the encoder: the contrastive loss; or, as controls, supervised cross-entropy on the first feature's label, or reconstruction of the input (autoencoder).";
     optimizer: OptimizerKind = OptimizerKind::Adam,
-        key "optimizer", Training, "Optimizer", Domain::Choice(OptimizerKind::NAMES),
+        key "optimizer", Training, "Optimizer", Domain::Choice(OptimizerKind::NAMES), advanced,
         "Adam, or SGD with momentum.";
     momentum: f32 = 0.9,
-        key "momentum", Training, "Momentum", float(0.0, 0.999),
+        key "momentum", Training, "Momentum", float(0.0, 0.999), advanced,
+        used when |c| c.optimizer == OptimizerKind::Sgd,
         "SGD momentum.";
 
     probe_lr: f32 = 0.001,
-        key "probe_lr", Evaluation, "Probe learning rate", log_float(0.00001, 1.0),
+        key "probe_lr", Evaluation, "Probe learning rate", log_float(0.00001, 1.0), advanced,
         "Adam step size of the online linear probes on the stop-gradient representation.";
     eval_every: usize = 50,
-        key "eval_every", Evaluation, "Eval every", int(1, 100_000),
+        key "eval_every", Evaluation, "Eval every", int(1, 100_000), advanced,
         "Steps between metric reads and checkpoint evaluations.";
     checkpoints: usize = 4,
-        key "checkpoints", Evaluation, "Checkpoints", int(1, 100),
+        key "checkpoints", Evaluation, "Checkpoints", int(1, 100), advanced,
         "Full evaluations (offline probe, kNN, local features) during the run, besides the one at step 0.";
     knn_k: usize = 20,
-        key "knn_k", Evaluation, "kNN k", int(1, 200),
+        key "knn_k", Evaluation, "kNN k", int(1, 200), advanced,
         "Neighbours of the kNN classifier on the test split.";
     kmeans_k: usize = 4,
-        key "kmeans_k", Evaluation, "K-means K", int(2, 8),
+        key "kmeans_k", Evaluation, "K-means K", int(2, 8), advanced,
+        used when |c| c.has_masks(),
         "Clusters of the local-feature K-means.";
     block: usize = 2,
-        key "block", Evaluation, "Feature block", int(1, 3),
+        key "block", Evaluation, "Feature block", int(1, 3), advanced,
+        used when |c| c.has_masks(),
         "Which encoder block's feature map the local-feature view clusters.";
+}
+
+/// The keys of the knobs shown first, in table order; the rest sit under "Advanced".
+pub const COMMON: &[&str] = &{
+    let mut keys = [""; COMMON_COUNT];
+    let (mut i, mut n) = (0, 0);
+    while i < PARAMS.len() {
+        if PARAMS[i].common {
+            keys[n] = PARAMS[i].key;
+            n += 1;
+        }
+        i += 1;
+    }
+    keys
+};
+
+const COMMON_COUNT: usize = {
+    let (mut i, mut n) = (0, 0);
+    while i < PARAMS.len() {
+        n += PARAMS[i].common as usize;
+        i += 1;
+    }
+    n
+};
+
+impl ExperimentConfig {
+    /// Whether knob `key` changes anything for this experiment (its row's "used when").
+    /// Panics on an unknown key, like [`spec`].
+    pub fn uses(&self, key: &str) -> bool {
+        (spec(key).used_when)(self)
+    }
+}
+
+/// A layer's channel count scaled by the `width` knob (at least 4).
+pub fn scaled(base: usize, width: f32) -> usize {
+    ((base as f32 * width).round() as usize).max(4)
+}
+
+/// Width of the representation for a `width` multiplier (both encoders end in 128 × width).
+pub fn representation_dim(width: f32) -> usize {
+    scaled(128, width)
 }
 
 #[cfg(test)]
@@ -502,86 +453,6 @@ mod tests {
             assert!(!p.help.is_empty());
         }
     }
-}
-
-/// A layer's channel count scaled by the `width` knob (at least 4).
-pub fn scaled(base: usize, width: f32) -> usize {
-    ((base as f32 * width).round() as usize).max(4)
-}
-
-/// Width of the representation for a `width` multiplier (both encoders end in 128 × width).
-pub fn representation_dim(width: f32) -> usize {
-    scaled(128, width)
-}
-
-/// Knobs shown first; the rest sit under "Advanced".
-pub const COMMON: &[&str] = &[
-    "data",
-    "base",
-    "bits",
-    "unique_digits",
-    "digit_size",
-    "small_digit",
-    "crop_min",
-    "colour_jitter",
-    "encoder",
-    "width",
-    "head_depth",
-    "loss",
-    "tau",
-    "lambda",
-    "objective",
-    "batch",
-    "steps",
-    "lr",
-];
-
-impl ExperimentConfig {
-    /// Whether knob `key` changes anything for this experiment. The page hides the knobs that
-    /// do not (never silently ignoring a visible one).
-    pub fn uses(&self, key: &str) -> bool {
-        use DataKind::*;
-        let c = self;
-        let on_base = matches!(c.data, RandBit | DigitOnObjects);
-        let base = |b: BaseKind| on_base && c.base == b;
-        let contrastive = c.objective == Objective::Contrastive;
-        // Procedural objects drawn with the palette knob.
-        let objects = c.data == Objects
-            || (c.data == DigitOnObjects && c.base == BaseKind::Objects)
-            || base(BaseKind::Objects);
-        let masks = matches!(c.data, Objects | MultiDigits | ColourShape | Scenes)
-            || (c.data == DigitOnObjects && c.base != BaseKind::File)
-            || base(BaseKind::Objects);
-        match key {
-            "base" => on_base,
-            "bits" => c.data == RandBit,
-            "unique_digits" => c.data == DigitOnObjects,
-            "digit_size" => matches!(c.data, MultiDigits | DigitOnObjects),
-            "small_digit" | "jitter" => c.data == MultiDigits,
-            "palette" => objects,
-            "image_size" => {
-                matches!(c.data, Objects | ColourShape | DigitOnObjects)
-                    || base(BaseKind::Objects)
-                    || base(BaseKind::File)
-            }
-            "canvas" => matches!(c.data, MultiDigits | Scenes),
-            "colour_bins" => c.data == ColourShape,
-            "loss" | "head_depth" => contrastive,
-            "head_width" => contrastive && c.head_depth >= 2,
-            "out_dim" => contrastive && c.head_depth >= 1,
-            "tau" => contrastive && matches!(c.loss, LossKind::NtXent | LossKind::LogSumExp),
-            "lambda" => contrastive && c.loss != LossKind::NtXent,
-            "uniformity_t" => contrastive && c.loss == LossKind::AlignUniform,
-            "momentum" => c.optimizer == OptimizerKind::Sgd,
-            "kmeans_k" | "block" => masks,
-            _ => true,
-        }
-    }
-}
-
-#[cfg(test)]
-mod uses_tests {
-    use super::*;
 
     #[test]
     fn knobs_that_change_nothing_are_not_used() {

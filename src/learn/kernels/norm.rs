@@ -22,8 +22,8 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, AutodiffBackend, Backend, Flex, backend_extension};
 use burn::prelude::*;
 
-use super::conv_kernel::{filled_by, tensor, values};
-use crate::par::map as par_map;
+use super::{tensor, values};
+use crate::par::{filled_by, map as par_map};
 
 const LANES: usize = 16;
 
@@ -295,13 +295,9 @@ impl<B: RowBatchNormKernels, C: CheckpointStrategy> RowBatchNorm for Autodiff<B,
     }
 }
 
-/// Whether [`row_batch_norm`] runs on `device`.
-pub fn available(device: &Device) -> bool {
-    super::conv_kernel::available(device)
-}
-
 /// BatchNorm's training forward on `[c, m]` rows, then a ReLU when `relu`:
-/// `(y [c, m], mean [c], variance [c])`, only `y` tracked. Only where [`available`].
+/// `(y [c, m], mean [c], variance [c])`, only `y` tracked. Only where the CPU kernels are
+/// [`available`](super::available).
 pub fn row_batch_norm(
     x: Tensor<2>,
     gamma: Tensor<1>,

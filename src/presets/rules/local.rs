@@ -1,0 +1,68 @@
+//! Findings on local features: the blocks' clusters follow the objects, early blocks their
+//! parts.
+
+use super::{Runs, check};
+use crate::sweep::{SweepResult, SweepSpec};
+use crate::verdict::{Effect, MIN_MARGIN, Verdict};
+
+pub fn local_features(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
+    let runs = Runs::new(spec, results);
+    let mut checks = Vec::new();
+    for x in runs.xs() {
+        let at = [x.as_str()];
+        let trained = runs.stat(&at, |m| m.ari);
+        checks.push(check(
+            format!("{x}: trained ARI above the same encoder at initialisation"),
+            Effect::rise(runs.stat(&at, |m| m.ari_at_init), trained, MIN_MARGIN),
+        ));
+        checks.push(check(
+            format!("{x}: trained ARI above K-means on the raw pixels"),
+            Effect::rise(runs.stat(&at, |m| m.ari_pixels), trained, MIN_MARGIN),
+        ));
+    }
+    Verdict::from_checks("", &checks)
+}
+
+/// Hierarchy: the first block's clusters follow the objects' parts more (relative to the
+/// objects) than the last block's do, beyond what the untrained encoder's blocks already show,
+/// once the last block has learned to group objects at all.
+pub fn local_hierarchy(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
+    let runs = Runs::new(spec, results);
+    let (early, late) = ([runs.first(0)], [runs.last(0)]);
+    // How much more a block's clusters match the parts than the whole objects.
+    let finer = |at: &[&str], init: bool| {
+        runs.stat(at, |m| match init {
+            false => Some(m.ari_parts? - m.ari?),
+            true => Some(m.ari_parts_at_init? - m.ari_at_init?),
+        })
+    };
+    let checks = [
+        check(
+            format!(
+                "gate: block {} groups objects (ARI, init → trained)",
+                late[0]
+            ),
+            Effect::rise(
+                runs.stat(&late, |m| m.ari_at_init),
+                runs.stat(&late, |m| m.ari),
+                MIN_MARGIN,
+            ),
+        ),
+        check(
+            format!(
+                "block {} follows parts more than block {} (ARI vs parts minus ARI vs objects)",
+                early[0], late[0]
+            ),
+            Effect::rise(finer(&late, false), finer(&early, false), MIN_MARGIN),
+        ),
+        check(
+            "the hierarchy is training's: that difference exceeds the untrained encoder's",
+            Effect::rise(
+                finer(&early, true).minus(finer(&late, true)),
+                finer(&early, false).minus(finer(&late, false)),
+                MIN_MARGIN,
+            ),
+        ),
+    ];
+    Verdict::from_checks("", &checks)
+}

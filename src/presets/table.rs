@@ -1,0 +1,352 @@
+//! The findings, one row each, in the order the page lists them.
+
+use super::Preset;
+use super::notebook::NOTEBOOK_RANDBIT;
+use super::rules;
+use crate::sweep::{Metric, SweepSpec};
+
+/// The RandBit notebook's recipe (docs/science.md, "RandBit"): crop only (area ≥ 0.5, no flip,
+/// no colour), Adam 1e-3 decayed linearly to 0, weight decay, the 32/64/64 ConvNet, head
+/// 256 → 64, batch 1000 for 600 steps on MNIST-sized data.
+macro_rules! randbit {
+    ($($extra:literal)?) => {
+        concat!(
+            "data=randbit&base=digits&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&weight_decay=0.0002&batch=1000&steps=600&train_size=60000&test_size=10000&head_depth=2&head_width=256&out_dim=64&tau=0.1&eval_every=50&checkpoints=2"
+            $(, $extra)?
+        )
+    };
+}
+
+/// Every preset, in the order the page lists them.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "randbit-quick",
+        title: "Start here: 10 random bits suppress the digit (a one-minute run)",
+        config: "data=randbit&base=digits&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&lr=0.003&batch=32&steps=80&train_size=1500&test_size=400&width=0.5&head_width=64&out_dim=32&eval_every=20&checkpoints=1",
+        small: "",
+        sweep: "bits:0,10",
+        effect: Metric::Offline,
+        look_for: "Two small runs, without and with 10 random bits appended to every image. \
+                   Both solve the instance task, but with the bits the digit probe falls toward \
+                   its dashed chance line: the easy bits suppressed the digit.",
+        explain_title: "",
+        explain: "",
+        differs: "A tiny version of the RandBit preset (1,500 images, 80 steps of batch 32, a \
+                  half-width encoder) so that it finishes in about a minute in a browser.",
+        needs_file: false,
+        demo: true,
+        references: &[],
+        verdict: rules::randbit,
+    },
+    Preset {
+        name: "randbit",
+        title: "RandBit: a few shared random bits suppress the digit",
+        config: randbit!(),
+        small: "batch=128&steps=200&train_size=6000&test_size=1000",
+        sweep: "bits:0,5,10,20;tau:0.05,0.2",
+        effect: Metric::Online,
+        look_for: "Digit accuracy falls as bits are added and sits near chance from 10-15 bits, \
+                   while contrastive accuracy saturates: the bits alone solve the instance task. \
+                   The lower temperature keeps a little more of the digit. Dotted grey: the \
+                   paper's notebook.",
+        explain_title: "RandBit: a few random bits win",
+        explain: "Each image gets a few random bits, the same in both views, added as extra \
+                  constant channels. The bits alone are enough to tell images apart, so the \
+                  network learns them and drops the digit. With 0 bits the digit is learned well. \
+                  By 10–15 bits its accuracy is near chance, while contrastive accuracy stays \
+                  high. Lower temperature keeps a little more of the digit. Look for: on the sweep \
+                  chart, digit accuracy falling with bits towards the dashed chance line, next to \
+                  the paper notebook's dotted grey lines.",
+        differs: "Synthetic MNIST-like digits instead of MNIST; `--scale small` trains 200 steps \
+                  of batch 128 on 6,000 images instead of 600 of batch 1000 on 60,000. Our \
+                  NT-Xent contrasts each view with all 2n − 1 others; the notebook uses the n×n \
+                  cross-view logits.",
+        needs_file: false,
+        demo: false,
+        references: NOTEBOOK_RANDBIT,
+        verdict: rules::randbit,
+    },
+    Preset {
+        name: "digit-on-objects",
+        title: "DigitOnObjects: more unique digits, digit up, object down",
+        config: "data=digit_on_objects&base=objects&palette=grey&image_size=48&digit_size=0.3&crop_min=0.3&colour_jitter=0.5&greyscale=0&lr_schedule=linear&batch=256&steps=600&train_size=20000&test_size=2000",
+        small: "batch=128&steps=300&train_size=6000&test_size=1000",
+        sweep: "unique_digits:1,1024;objective:contrastive,supervised",
+        effect: Metric::Offline,
+        look_for: "Nine copies of one of N digits are pasted on every object. The digit probe \
+                   (fitted and tested on fresh digits never in the pool) rises with N: more \
+                   unique digits make the digit an instance feature the views share. The \
+                   object probe falls. The supervised control, trained on the object label, \
+                   is not hurt by the digits.",
+        explain_title: "DigitOnObjects: more unique digits, digit up, object down",
+        explain: "Nine copies of a small digit are pasted on every object picture. With one unique \
+                  digit, every image carries the same digit, so it cannot help tell images apart \
+                  and is ignored. With 1024 unique digits, the digit becomes an easy shared clue: \
+                  the encoder learns it, and the object suffers. A supervised network trained on \
+                  the object label serves as a control. Look for: the digit line (tested on fresh \
+                  digits) rising with N, the contrastive object line falling, and the supervised \
+                  object line staying flatter.",
+        differs: "Procedural objects in grey (no colour shortcut) instead of ImageNet; 48 px \
+                  images with 14 px digits (the paper: 28 px on 224 px, an eighth of the side, \
+                  which at 48 px would be 6 px and unreadable); N = 1 against 1024.",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::digit_on_objects,
+    },
+    Preset {
+        name: "multidigits",
+        title: "MultiDigits: a growing digit suppresses the small one",
+        config: "data=multidigits&canvas=48&small_digit=0.21&jitter=0.05&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&batch=256&steps=600&train_size=20000&test_size=2000",
+        small: "batch=128&steps=300&train_size=6000&test_size=1000",
+        sweep: "digit_size:0.21,0.65",
+        effect: Metric::Offline,
+        look_for: "The fixed digit stays the same size and in the same place distribution; the \
+                   other grows from equal size to three times its side. The fixed digit is learned when \
+                   both are equal and its accuracy falls as the other grows, while the large \
+                   digit stays learned.",
+        explain_title: "MultiDigits: a big digit hides a small one",
+        explain: "Two digits share a canvas. One keeps its small size and its spot in every image. \
+                  The other grows from equal size to three times as big. When both are equal, the \
+                  network learns both. As the second one grows, it becomes the dominant shared \
+                  feature and the small digit fades from the representation, even though it never \
+                  changed. Look for: the fixed_digit line falling towards chance as digit_size \
+                  grows, while the varying_digit line stays high.",
+        differs: "A 48 px canvas with a 10 px fixed digit (a reimplementation: 20 px on 112 \
+                  px). Each digit wanders 5 % of the canvas around its own place (jitter): with \
+                  positions drawn anywhere, the ConvNet does not learn a 10 px digit at this \
+                  scale; with none, the probe reads position, not the digit.",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::multidigits,
+    },
+    Preset {
+        name: "colour-shape",
+        title: "Colour vs shape: colour jitter rescues the shape",
+        config: "data=colour_shape&greyscale=0",
+        small: "steps=300&batch=128&train_size=6000&test_size=1000",
+        sweep: "colour_jitter:0,0.8",
+        effect: Metric::Offline,
+        look_for: "Without colour jitter both views share the image's colour, colour is learned \
+                   and shape is suppressed; with jitter the colour shortcut breaks and the shape \
+                   probe recovers.",
+        explain_title: "Colour vs shape: why colour jitter matters",
+        explain: "Here each image's object and background share one hue. Without colour \
+                  augmentation, both views have the same colours, and colour alone separates many \
+                  images, so shape gets neglected. Colour jitter shifts the colours differently in \
+                  each view, so colour stops being a reliable shared clue, and the network has to \
+                  use shape. Look for: the shape line higher at colour_jitter = 0.8 than at 0, and \
+                  the colour line above chance without jitter.",
+        differs: "Procedural shapes whose whole palette shares one hue per image, the paper's \
+                  motivating example built so that colour is the only shortcut.",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::colour_shape,
+    },
+    Preset {
+        name: "loss-head",
+        title: "Loss family x projection-head depth",
+        config: "data=objects&palette=grey",
+        small: "steps=150&batch=128&train_size=3000&test_size=1000",
+        sweep: "loss:ntxent,logsumexp,swd_sphere,swd_cube,swd_normal,align_uniform;head_depth:0,3",
+        effect: Metric::Offline,
+        look_for: "With a 3-layer head the loss variants end close to each other; with no head \
+                   they spread more.",
+        explain_title: "Loss family × head depth: the head evens things out",
+        explain: "The paper writes many losses as \"alignment + distribution\": NT-Xent, \
+                  log-sum-exp, matching a sphere, cube or Gaussian prior (SWD), and alignment + \
+                  uniformity. With a deep projection head between the representation and the loss, \
+                  they all end up at similar probe accuracy. With no head, the loss's shape \
+                  reaches the representation directly, and the losses differ more. Look for: the \
+                  lines bunched together at head_depth = 3 and spread apart at 0.",
+        differs: "Procedural objects (grey) instead of ImageNet/CIFAR; every loss at its \
+                  default (logsumexp's lambda is in NT-Xent units, see docs/science.md).",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::loss_head,
+    },
+    Preset {
+        name: "loss-lambda",
+        title: "The distribution weight lambda per loss",
+        config: "data=objects&palette=grey&head_depth=0",
+        small: "steps=150&batch=128&train_size=3000&test_size=1000",
+        sweep: "lambda:0.1,1,10;loss:logsumexp,swd_sphere",
+        effect: Metric::Offline,
+        look_for: "Each loss learns over a range of lambda around its default 1; far from it the \
+                   distribution term is too weak (collapse) or too strong.",
+        explain_title: "Distribution weight λ: a range, not a magic number",
+        explain: "λ sets how hard the loss pushes points apart compared with pulling views \
+                  together. If it is too small, everything can collapse to one point. If it is too \
+                  large, spreading out wins over matching views. Each loss learns across a range \
+                  of λ around its default of 1. Temperature acts in a similar, inverse way. Look \
+                  for: each loss's object line well above its dotted at-initialisation line at λ = \
+                  1, and where it sags at the ends of the range.",
+        differs: "Procedural objects (grey); no projection head, where the losses differ most.",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::loss_lambda,
+    },
+    Preset {
+        name: "local-features",
+        title: "Local features from a global loss",
+        config: "data=scenes&canvas=32&block=2&kmeans_k=4&steps=600&batch=256&train_size=20000&test_size=1000",
+        small: "batch=128&steps=300&train_size=6000",
+        sweep: "colour_jitter:0,0.5",
+        effect: Metric::Ari,
+        look_for: "K-means on a block's feature map, one image at a time, groups pixels by \
+                   object when the encoder has learned local features: the trained encoder's \
+                   clusters should match the true masks better (ARI) than the same encoder at \
+                   initialisation (dotted) and than K-means on the raw pixels at the same \
+                   resolution (dashed). The sweep turns colour jitter off and on: jitter teaches \
+                   the encoder to ignore colour, which is what tells our objects apart.",
+        explain_title: "Local features from a global loss",
+        explain: "The loss only compares whole images, yet the network's inner layers learn to \
+                  group pixels by object. We cluster each position of a layer's feature map \
+                  (K-means) and score how well the clusters match the true object outlines (ARI, \
+                  where 1 is a perfect match and 0 is chance). A trained network should beat the \
+                  same network before training, and also beat clustering the raw colours. Look \
+                  for: the trained line above the dotted at-init line and the dashed raw-pixels \
+                  line, and cluster maps that follow object shapes.",
+        differs: "Synthetic scenes whose true masks are known, so the paper's qualitative \
+                  figure becomes a number; a 32 px canvas and a small ConvNet instead of \
+                  ImageNet and ResNet-50.",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::local_features,
+    },
+    Preset {
+        name: "local-hierarchy",
+        title: "Hierarchical local features: early blocks group parts, late blocks objects",
+        config: "data=scenes&canvas=32&kmeans_k=4&colour_jitter=0.5&steps=600&batch=256&train_size=20000&test_size=1000",
+        small: "batch=128&steps=300&train_size=6000",
+        sweep: "block:1,3",
+        effect: Metric::Ari,
+        look_for: "Every object in these scenes has a light half and a dark half. K-means on \
+                   the first block's feature map should follow those parts (its 'vs parts' line \
+                   high), while the last block's clusters should follow whole objects: the \
+                   'vs parts' line falls below the objects' line from block 1 to block 3. Each \
+                   point is the same training; only the block that is clustered changes.",
+        explain_title: "Local features come in levels",
+        explain: "In these scenes every object has two halves in two shades of its colour. A fine \
+                  grouping follows the halves (the parts), a coarse one the whole objects. The \
+                  paper saw early layers give the finer groups and later layers the object-level \
+                  ones. We cluster the first and the last block of the same trained network and \
+                  score both groupings: ARI against the objects and against the parts. Look for: \
+                  the 'vs parts' line above the objects' line at block 1 and below it at block 3, \
+                  by more than in the untrained network.",
+        differs: "The paper shows ImageNet images clustered with more and more groups at \
+                  several layers; here objects have two known parts, so the finer level is a \
+                  number (ARI against the parts' masks) and the coarser one too.",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::local_hierarchy,
+    },
+    Preset {
+        name: "randbit-batch",
+        title: "RandBit: a larger batch helps a little",
+        config: randbit!("&bits=10"),
+        small: "steps=200&train_size=6000&test_size=1000",
+        sweep: "batch:64,512",
+        effect: Metric::Online,
+        look_for: "With the same number of steps, a larger batch keeps a little more of the \
+                   digit against the bits.",
+        explain_title: "RandBit: a bigger batch helps a little",
+        explain: "Each image is compared with every other image in its batch. In a bigger batch it \
+                  is more likely that two images carry the same bits, and then only the picture \
+                  itself can tell them apart. So with the same number of steps, batch 512 keeps a \
+                  little more of the digit than batch 64. The help is modest: the bits still \
+                  dominate. Look for: the digit accuracy a little higher at batch 512 than at 64.",
+        differs: "As RandBit.",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::randbit_batch,
+    },
+    Preset {
+        name: "randbit-width",
+        title: "RandBit: a wider encoder does not help",
+        config: randbit!("&bits=10"),
+        small: "batch=128&steps=200&train_size=6000&test_size=1000",
+        sweep: "width:0.5,2",
+        effect: Metric::Online,
+        look_for: "Four times the channels do not keep more of the digit: the bits are still \
+                   the easiest feature.",
+        explain_title: "RandBit: a wider network does not help",
+        explain: "You might hope that a bigger network has room to learn both the bits and the \
+                  digit. It does not: four times the channels in every layer leave the digit just \
+                  as suppressed, because the problem is what the loss rewards, not capacity. This \
+                  finding claims no improvement, so it holds only when even the seed-to-seed noise \
+                  could not hide one. Look for: the digit accuracy at width 2 no higher than at \
+                  width 0.5.",
+        differs: "As RandBit.",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::randbit_width,
+    },
+    Preset {
+        name: "randbit-autoencoder",
+        title: "RandBit: a reconstruction loss suffers much less",
+        config: randbit!(),
+        small: "batch=128&steps=200&train_size=6000&test_size=1000",
+        sweep: "bits:0,10;objective:contrastive,autoencoder",
+        effect: Metric::Offline,
+        look_for: "An autoencoder on the same data (reconstructing image and bits) keeps much \
+                   more of the digit than the contrastive loss once bits are added.",
+        explain_title: "RandBit: reconstruction suffers much less",
+        explain: "An autoencoder learns by rebuilding its input, bits and image alike, so it \
+                  cannot ignore the digit just because the bits are easier. On the same data with \
+                  10 bits, its representation keeps far more of the digit than the contrastive one \
+                  does. This control shows that suppression comes from the contrastive objective, \
+                  not from the data alone. Look for: at 10 bits, the autoencoder's digit line well \
+                  above the contrastive one.",
+        differs: "Our autoencoder decodes the representation with a small MLP.",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::randbit_autoencoder,
+    },
+    Preset {
+        name: "your-data",
+        title: "RandBit on your own data",
+        config: "data=randbit&base=file&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&weight_decay=0.0002",
+        small: "batch=256&steps=300",
+        sweep: "bits:0,5,10,20",
+        effect: Metric::Online,
+        look_for: "Drop an MNIST IDX pair or CIFAR-10 .bin first. The label accuracy of your own \
+                   images falls as random bits are added.",
+        explain_title: "",
+        explain: "",
+        differs: "Your data, with the RandBit notebook's recipe.",
+        needs_file: true,
+        demo: false,
+        references: &[],
+        verdict: rules::your_data,
+    },
+];
+
+impl Preset {
+    pub fn find(name: &str) -> Option<&'static Preset> {
+        PRESETS.iter().find(|p| p.name == name)
+    }
+
+    /// The preset whose sweep has these axes (its published numbers go on that sweep's chart).
+    pub fn find_by_sweep(spec: &SweepSpec) -> Option<&'static Preset> {
+        PRESETS.iter().find(|p| !p.demo && p.matches(spec))
+    }
+
+    /// Names for error messages.
+    pub fn names() -> String {
+        PRESETS
+            .iter()
+            .map(|p| p.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
