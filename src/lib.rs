@@ -1,10 +1,21 @@
 //! Contrastive Playground: competing-feature datasets, the generalized contrastive loss family
 //! and per-feature probes (Chen, Luo & Li, "Intriguing Properties of Contrastive Losses").
 //!
-//! Layers, bottom up: `params`, `rng`, `record` (plain data) and `par` (data parallelism); `url`, `sweep`, `presets`,
-//! `protocol` and `data`; `eval` and `learn` (tensors); `render`; then the front ends, `cli`
-//! natively and `web` on wasm32. The core is pure Rust with no browser code, so the CLI, the
-//! tests and the page run the same code.
+//! Floors, bottom up; a module uses only modules on floors below its own (`tests/layers.rs`
+//! checks this, and that no folder has an import loop):
+//! 1. plain data: `params` (the knob table and a config's canonical text), `rng`, `record`,
+//!    `verdict`, and `par` (data parallelism);
+//! 2. `budget`, `data` (generators, augmentations, loaders), `eval` (probes, K-means; plain
+//!    Rust), `protocol` (the page–worker messages);
+//! 3. `learn` (tensors: models, losses, the trainer and the run driver) and `render` (pictures
+//!    and SVG charts);
+//! 4. `sweep` (grids, their reports and sequencers);
+//! 5. `url` (the link: a config plus its sweep, hidden knobs and budget);
+//! 6. `presets` (the findings and their verdict rules);
+//! 7. the front ends: `cli` natively and `web` on wasm32.
+//!
+//! The core (floors 1–6) is pure Rust with no browser code, so the CLI, the tests and the page
+//! run the same code.
 
 pub mod budget;
 pub mod data;

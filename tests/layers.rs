@@ -14,8 +14,7 @@ use std::path::{Path, PathBuf};
 const FLOORS: &[&[&str]] = &[
     &["params", "rng", "record", "par", "verdict"],
     &["budget", "data", "eval", "protocol"],
-    &["render"],
-    &["learn"],
+    &["learn", "render"],
     &["sweep"],
     &["url"],
     &["presets"],
