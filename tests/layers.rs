@@ -400,10 +400,10 @@ fn no_folder_has_an_import_loop() {
                 let from = stack.iter().position(|&n| n == to).unwrap();
                 return Some(stack[from..].to_vec());
             }
-            if state[to] == 0 {
-                if let Some(cycle) = visit(to, next, state, stack) {
-                    return Some(cycle);
-                }
+            if state[to] == 0
+                && let Some(cycle) = visit(to, next, state, stack)
+            {
+                return Some(cycle);
             }
         }
         stack.pop();
@@ -412,11 +412,11 @@ fn no_folder_has_an_import_loop() {
     }
     let mut state = vec![0u8; files.len()];
     for start in 0..files.len() {
-        if state[start] == 0 {
-            if let Some(cycle) = visit(start, &next, &mut state, &mut Vec::new()) {
-                let names: Vec<&str> = cycle.iter().map(|&n| files[n].rel.as_str()).collect();
-                panic!("import loop: {} → back to the first", names.join(" → "));
-            }
+        if state[start] == 0
+            && let Some(cycle) = visit(start, &next, &mut state, &mut Vec::new())
+        {
+            let names: Vec<&str> = cycle.iter().map(|&n| files[n].rel.as_str()).collect();
+            panic!("import loop: {} → back to the first", names.join(" → "));
         }
     }
 }

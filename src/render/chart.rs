@@ -148,12 +148,13 @@ pub fn nice_ticks(lo: f32, hi: f32, count: usize) -> Vec<f32> {
     (first..=last).map(|k| k as f32 * step).collect()
 }
 
-/// A tick label with as many decimals as the tick step needs.
+/// A tick label with as many decimals as the tick step needs, at most nine (an f32 holds
+/// about seven significant digits; a flat series can give a vanishing step).
 pub(super) fn tick_label(v: f32, step: f32) -> String {
-    let decimals = if step >= 1.0 {
+    let decimals = if step >= 1.0 || step.is_nan() || step <= 0.0 {
         0
     } else {
-        (-step.log10().floor()) as usize
+        ((-step.log10().floor()) as usize).min(9)
     };
     let text = format!("{v:.decimals$}");
     if text.starts_with("-0") && text.trim_start_matches(['-', '0', '.']).is_empty() {

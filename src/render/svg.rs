@@ -266,6 +266,21 @@ mod tests {
     }
 
     #[test]
+    fn a_flat_series_at_any_value_draws() {
+        for y in [2.3, 8.53, -8.53, 0.0, 1e-9, 123456.7] {
+            let s = vec![Series::new("flat", colour(0), vec![(0.0, y), (1.0, y)])];
+            let svg = line_chart(&s, &Axes::default()).body;
+            assert!(
+                svg.contains(r#"stroke-width="1.8""#),
+                "{y}: no line in {svg}"
+            );
+            assert!(!svg.contains("NaN") && !svg.contains("inf"), "{y}: {svg}");
+        }
+        assert_eq!(tick_label(1.0, 0.0), "1");
+        assert_eq!(tick_label(2.3, 1e-30), "2.299999952");
+    }
+
+    #[test]
     fn points_land_inside_the_plot_and_text_is_escaped() {
         let s = vec![
             Series::new(
