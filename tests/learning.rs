@@ -17,13 +17,9 @@ use cpg::learn::train::TrainError;
 use cpg::params::{ExperimentConfig, LossKind};
 use cpg::record::RunRecord;
 use cpg::rng::stream;
-use cpg::url::decode;
 
-fn config(query: &str) -> ExperimentConfig {
-    let d = decode(query);
-    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
-    d.config
-}
+mod common;
+use common::config;
 
 fn random_rows(n: usize, d: usize, seed: u64) -> Vec<f32> {
     let mut rng = stream(seed, "test-rows", 0);
