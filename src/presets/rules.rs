@@ -3,15 +3,10 @@
 //! over seeds with its margin. This file reads a sweep's runs and holds the checks several
 //! findings share; the rules themselves are grouped by finding under `rules/`.
 
-mod competing;
-mod local;
-mod losses;
-mod randbit;
-
-pub use competing::{colour_shape, digit_on_objects, multidigits};
-pub use local::{local_features, local_hierarchy};
-pub use losses::{loss_head, loss_lambda};
-pub use randbit::{randbit, randbit_autoencoder, randbit_batch, randbit_width, your_data};
+pub(super) mod competing;
+pub(super) mod local;
+pub(super) mod losses;
+pub(super) mod randbit;
 
 use crate::record::FinalMetrics;
 use crate::sweep::report::probe_value;

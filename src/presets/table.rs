@@ -36,7 +36,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: true,
         references: &[],
-        verdict: rules::randbit,
+        verdict: rules::randbit::randbit,
     },
     Preset {
         name: "randbit",
@@ -64,7 +64,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: NOTEBOOK_RANDBIT,
-        verdict: rules::randbit,
+        verdict: rules::randbit::randbit,
     },
     Preset {
         name: "digit-on-objects",
@@ -92,7 +92,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::digit_on_objects,
+        verdict: rules::competing::digit_on_objects,
     },
     Preset {
         name: "multidigits",
@@ -119,7 +119,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::multidigits,
+        verdict: rules::competing::multidigits,
     },
     Preset {
         name: "colour-shape",
@@ -143,7 +143,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::colour_shape,
+        verdict: rules::competing::colour_shape,
     },
     Preset {
         name: "loss-head",
@@ -166,7 +166,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::loss_head,
+        verdict: rules::losses::loss_head,
     },
     Preset {
         name: "loss-lambda",
@@ -188,7 +188,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::loss_lambda,
+        verdict: rules::losses::loss_lambda,
     },
     Preset {
         name: "local-features",
@@ -217,7 +217,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::local_features,
+        verdict: rules::local::local_features,
     },
     Preset {
         name: "local-hierarchy",
@@ -245,7 +245,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::local_hierarchy,
+        verdict: rules::local::local_hierarchy,
     },
     Preset {
         name: "randbit-batch",
@@ -266,7 +266,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::randbit_batch,
+        verdict: rules::randbit::randbit_batch,
     },
     Preset {
         name: "randbit-width",
@@ -288,7 +288,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::randbit_width,
+        verdict: rules::randbit::randbit_width,
     },
     Preset {
         name: "randbit-autoencoder",
@@ -310,7 +310,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::randbit_autoencoder,
+        verdict: rules::randbit::randbit_autoencoder,
     },
     Preset {
         name: "your-data",
@@ -327,7 +327,7 @@ pub const PRESETS: &[Preset] = &[
         needs_file: true,
         demo: false,
         references: &[],
-        verdict: rules::your_data,
+        verdict: rules::randbit::your_data,
     },
 ];
 
