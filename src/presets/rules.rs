@@ -184,11 +184,17 @@ mod tests {
         assert_eq!(verdict("randbit", &flat).outcome, Outcome::NotShown);
     }
 
+    /// The first value of a preset's sweep (its left point).
+    fn first_point(preset: &str) -> String {
+        Preset::find(preset).unwrap().sweep_spec().axes[0].values[0].clone()
+    }
+
     #[test]
     fn multidigits_needs_its_gate() {
+        let equal = first_point("multidigits");
         // The fixed digit falls, but was never learned (trained = init = 0.2 at equal size).
         let unlearned = runs("multidigits", &["fixed_digit", "varying_digit"], |v, _| {
-            if v[0] == "0.21" { 0.2 } else { 0.12 }
+            if v[0] == equal { 0.2 } else { 0.12 }
         });
         let v = verdict("multidigits", &unlearned);
         assert_eq!(v.outcome, Outcome::NotShown);
@@ -198,15 +204,16 @@ mod tests {
     #[test]
     fn a_fall_the_untrained_encoder_shows_too_is_the_datas() {
         let jitter = |seed: usize| [0.0, 0.01, -0.01][seed];
+        let equal = first_point("multidigits");
         // Learned at equal size (0.5 against 0.2 at init), falls to 0.3 as the other grows.
         let mut results = runs("multidigits", &["fixed_digit", "varying_digit"], |v, s| {
-            (if v[0] == "0.21" { 0.5 } else { 0.3 }) + jitter(s)
+            (if v[0] == equal { 0.5 } else { 0.3 }) + jitter(s)
         });
         let v = verdict("multidigits", &results);
         assert_eq!(v.outcome, Outcome::Holds, "{}", v.evidence);
         // The same trained numbers, but the untrained encoder's probe falls by as much (0.2 →
         // 0.02): the data, not the loss, made the digit harder to read.
-        for r in results.iter_mut().filter(|r| r.values[0] != "0.21") {
+        for r in results.iter_mut().filter(|r| r.values[0] != equal) {
             for p in r.metrics.probes.values_mut() {
                 p.offline_at_init = 0.02;
             }
@@ -214,6 +221,40 @@ mod tests {
         let v = verdict("multidigits", &results);
         assert_eq!(v.outcome, Outcome::NotShown, "{}", v.evidence);
         assert!(v.evidence.contains("untrained"), "{}", v.evidence);
+    }
+
+    #[test]
+    fn a_large_digit_above_chance_but_not_above_the_untrained_encoder_is_not_learned() {
+        let jitter = |seed: usize| [0.0, 0.01, -0.01][seed];
+        let equal = first_point("multidigits");
+        // The fixed digit: learned (0.6 against 0.2 at init) and suppressed (to 0.15, init
+        // stays 0.2). The growing digit at its largest reads 0.6 against chance 0.1, but the
+        // untrained encoder already reads 0.6: above chance only, which is no gate.
+        let mut results = runs("multidigits", &["fixed_digit", "varying_digit"], |v, s| {
+            (if v[0] == equal { 0.6 } else { 0.15 }) + jitter(s)
+        });
+        for r in results.iter_mut().filter(|r| r.values[0] != equal) {
+            let varying = r.metrics.probes.get_mut("varying_digit").unwrap();
+            varying.offline_test_acc = 0.6;
+            varying.offline_at_init = 0.6;
+        }
+        let v = verdict("multidigits", &results);
+        assert_eq!(v.outcome, Outcome::NotShown, "{}", v.evidence);
+        assert!(
+            v.evidence.contains("varying_digit learned"),
+            "{}",
+            v.evidence
+        );
+        // Learned beyond the untrained encoder (0.9 against 0.6): the finding holds.
+        for r in results.iter_mut().filter(|r| r.values[0] != equal) {
+            r.metrics
+                .probes
+                .get_mut("varying_digit")
+                .unwrap()
+                .offline_test_acc = 0.9;
+        }
+        let v = verdict("multidigits", &results);
+        assert_eq!(v.outcome, Outcome::Holds, "{}", v.evidence);
     }
 
     #[test]

@@ -97,25 +97,27 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "multidigits",
         title: "MultiDigits: a growing digit suppresses the small one",
-        config: "data=multidigits&canvas=48&small_digit=0.21&jitter=0.05&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&batch=256&steps=600&train_size=20000&test_size=2000",
-        small: "batch=128&steps=300&train_size=6000&test_size=1000",
-        sweep: "digit_size:0.21,0.65",
+        config: "data=multidigits&canvas=48&small_digit=0.3&jitter=0.05&crop_min=0.6&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&batch=256&steps=1500&train_size=20000&test_size=2000",
+        small: "batch=128&steps=1500&train_size=6000&test_size=1000",
+        sweep: "digit_size:0.3,0.67",
         effect: Metric::Offline,
         look_for: "The fixed digit stays the same size and in the same place distribution; the \
-                   other grows from equal size to three times its side. The fixed digit is learned when \
-                   both are equal and its accuracy falls as the other grows, while the large \
-                   digit stays learned.",
+                   other grows from equal size to over twice its side. The fixed digit is learned when \
+                   both are equal and its accuracy falls as the other grows, by more than an \
+                   untrained encoder's, while the large digit stays learned.",
         explain_title: "MultiDigits: a big digit hides a small one",
         explain: "Two digits share a canvas. One keeps its small size and its spot in every image. \
-                  The other grows from equal size to three times as big. When both are equal, the \
+                  The other grows from equal size to over twice as big. When both are equal, the \
                   network learns both. As the second one grows, it becomes the dominant shared \
                   feature and the small digit fades from the representation, even though it never \
                   changed. Look for: the fixed_digit line falling towards chance as digit_size \
                   grows, while the varying_digit line stays high.",
-        differs: "A 48 px canvas with a 10 px fixed digit (a reimplementation: 20 px on 112 \
-                  px). Each digit wanders 5 % of the canvas around its own place (jitter): with \
-                  positions drawn anywhere, the ConvNet does not learn a 10 px digit at this \
-                  scale; with none, the probe reads position, not the digit.",
+        differs: "A 48 px canvas with a 14 px fixed digit and a varying one of 14 to 32 px (a \
+                  reimplementation: 20 px on 112 px). Each digit wanders 5 % of the canvas around \
+                  its own place (jitter): with positions drawn anywhere, the ConvNet does not \
+                  learn a small digit at this scale; with none, the probe reads position, not \
+                  the digit. 1,500 steps, so that the small digit is learned well before the \
+                  other grows.",
         needs_file: false,
         demo: false,
         references: &[],
