@@ -257,6 +257,51 @@ mod tests {
         assert_eq!(v.outcome, Outcome::Holds, "{}", v.evidence);
     }
 
+    /// Colour vs shape's runs: shape at `shape(point is with jitter)`, colour at `colour`
+    /// everywhere (untrained 0.2 and chance 0.1 for both).
+    fn colour_shape_runs(shape: impl Fn(bool) -> f32, colour: f32) -> Vec<SweepResult> {
+        let jitter = |seed: usize| [0.0, 0.01, -0.01][seed];
+        let off = first_point("colour-shape");
+        let mut results = runs("colour-shape", &["shape", "colour"], |v, s| {
+            shape(v[0] != off) + jitter(s)
+        });
+        for r in &mut results {
+            r.metrics.probes.get_mut("colour").unwrap().offline_test_acc = colour;
+        }
+        results
+    }
+
+    #[test]
+    fn colour_shape_judges_shape_and_colour_against_the_untrained_encoder() {
+        // Suppressed below the untrained 0.2 without jitter, learned beyond it with jitter.
+        let v = verdict(
+            "colour-shape",
+            &colour_shape_runs(|on| if on { 0.5 } else { 0.1 }, 0.9),
+        );
+        assert_eq!(v.outcome, Outcome::Holds, "{}", v.evidence);
+        // Shape rises by 0.12 but only back to about the untrained level: no rescue.
+        let v = verdict(
+            "colour-shape",
+            &colour_shape_runs(|on| if on { 0.22 } else { 0.1 }, 0.9),
+        );
+        assert_eq!(v.outcome, Outcome::NotShown, "{}", v.evidence);
+        assert!(v.evidence.contains("shape learned"), "{}", v.evidence);
+        // Colour above chance (0.1) but not above the untrained encoder's 0.2: the gate fails.
+        let v = verdict(
+            "colour-shape",
+            &colour_shape_runs(|on| if on { 0.5 } else { 0.1 }, 0.22),
+        );
+        assert_eq!(v.outcome, Outcome::NotShown, "{}", v.evidence);
+        assert!(v.evidence.contains("gate: colour"), "{}", v.evidence);
+        // Shape never below the untrained level without jitter: nothing was suppressed.
+        let v = verdict(
+            "colour-shape",
+            &colour_shape_runs(|on| if on { 0.5 } else { 0.2 }, 0.9),
+        );
+        assert_eq!(v.outcome, Outcome::NotShown, "{}", v.evidence);
+        assert!(v.evidence.contains("suppressed"), "{}", v.evidence);
+    }
+
     #[test]
     fn a_hierarchy_counts_only_beyond_the_untrained_encoders() {
         let jitter = |seed: usize| [0.0, 0.01, -0.01][seed];

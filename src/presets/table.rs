@@ -126,20 +126,21 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "colour-shape",
         title: "Colour vs shape: colour jitter rescues the shape",
-        config: "data=colour_shape&greyscale=0",
-        small: "steps=300&batch=128&train_size=6000&test_size=1000",
+        config: "data=colour_shape&greyscale=0&lr_schedule=linear&steps=600",
+        small: "batch=128&train_size=6000&test_size=1000",
         sweep: "colour_jitter:0,0.8",
         effect: Metric::Offline,
         look_for: "Without colour jitter both views share the image's colour, colour is learned \
-                   and shape is suppressed; with jitter the colour shortcut breaks and the shape \
-                   probe recovers.",
+                   and shape is suppressed below what an untrained encoder reads; with jitter \
+                   the colour shortcut breaks and the shape probe rises above it.",
         explain_title: "Colour vs shape: why colour jitter matters",
         explain: "Here each image's object and background share one hue. Without colour \
                   augmentation, both views have the same colours, and colour alone separates many \
                   images, so shape gets neglected. Colour jitter shifts the colours differently in \
                   each view, so colour stops being a reliable shared clue, and the network has to \
-                  use shape. Look for: the shape line higher at colour_jitter = 0.8 than at 0, and \
-                  the colour line above chance without jitter.",
+                  use shape. Look for: the shape line below its dotted untrained line at \
+                  colour_jitter = 0 and above it at 0.8, and the colour line above its untrained \
+                  line without jitter.",
         differs: "Procedural shapes whose whole palette shares one hue per image, the paper's \
                   motivating example built so that colour is the only shortcut.",
         needs_file: false,

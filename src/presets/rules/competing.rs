@@ -81,11 +81,15 @@ pub fn colour_shape(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
     let runs = Runs::new(spec, results);
     let (off, on) = ([runs.first(0)], [runs.last(0)]);
     let checks = [
+        learned(&runs, &off, "colour"),
         check(
-            "gate: colour learned without jitter (above chance)",
-            Effect::rise(
-                runs.chance(&off, "colour"),
-                runs.probe(&off, "colour"),
+            format!(
+                "shape suppressed without jitter ({}): below the untrained encoder's (offline)",
+                off[0]
+            ),
+            Effect::fall(
+                runs.at_init(&off, "shape"),
+                runs.offline(&off, "shape"),
                 MIN_MARGIN,
             ),
         ),
@@ -97,6 +101,7 @@ pub fn colour_shape(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
                 MIN_MARGIN,
             ),
         ),
+        learned(&runs, &on, "shape"),
     ];
     Verdict::from_checks("", &checks)
 }
