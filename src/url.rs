@@ -4,8 +4,8 @@
 //! a link carries: the sweep (`sweep=`, `seeds=`, `effect=`) and the hidden knobs (`hide=`).
 //! `decode` reads a full URL, a `?query`, a `#hash` or a bare query; every problem is reported
 //! with its key, value and reason, and the key keeps its default. It never panics and never
-//! clamps: a value is used exactly as written or not at all. A `v=1` link keeps the defaults of
-//! its time (`VERSION_1_DEFAULTS`).
+//! clamps: a value is used exactly as written or not at all. An older link keeps the defaults of
+//! its time (`CHANGED_DEFAULTS`).
 
 use crate::budget;
 use crate::params::query::{percent_decode, percent_encode};
@@ -16,9 +16,10 @@ use std::fmt;
 
 pub use crate::params::query::{FORMAT_VERSION, encode};
 
-/// Defaults that changed since version 1, as `key=value`: a `v=1` link gets them unless it
-/// names the key, so it runs as it did when it was made.
-const VERSION_1_DEFAULTS: &[(&str, &str)] = &[("conv", "burn")];
+/// Defaults that changed, as (the version that changed it, key, the value before): a link of
+/// an older version gets the value of its time unless it names the key, so it runs as it did
+/// when it was made.
+const CHANGED_DEFAULTS: &[(u32, &str, &str)] = &[(2, "conv", "burn"), (3, "recon", "every_value")];
 
 /// One parameter of a URL that was not used as written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,6 +142,8 @@ struct LinkReader {
     seeds: usize,
     hide: Vec<String>,
     seen: Vec<String>,
+    /// Knobs set to an older version's default (see [`CHANGED_DEFAULTS`]).
+    old_defaults: Vec<&'static str>,
 }
 
 impl LinkReader {
@@ -153,6 +156,7 @@ impl LinkReader {
             seeds: 1,
             hide: Vec::new(),
             seen: Vec::new(),
+            old_defaults: Vec::new(),
         }
     }
 
@@ -189,15 +193,15 @@ impl LinkReader {
     }
 
     fn version(&mut self, key: &str, value: &str) {
-        match value.trim() {
-            "1" => {
-                for (k, v) in VERSION_1_DEFAULTS {
-                    if !self.seen.iter().any(|s| s == k) {
-                        self.config.set(k, v).expect("version-1 defaults are valid");
+        match value.trim().parse::<u32>() {
+            Ok(v) if (1..=FORMAT_VERSION).contains(&v) => {
+                for (changed, k, old) in CHANGED_DEFAULTS {
+                    if v < *changed && !self.seen.iter().any(|s| s == k) {
+                        self.config.set(k, old).expect("earlier defaults are valid");
+                        self.old_defaults.push(k);
                     }
                 }
             }
-            v if v == FORMAT_VERSION.to_string() => {}
             _ => {
                 let reason = format!("unknown format version; read as v{FORMAT_VERSION}");
                 self.warn(key, value, reason, String::new())
@@ -234,6 +238,15 @@ impl LinkReader {
     }
 
     fn finish(mut self) -> Decoded {
+        // An old default of a knob this config does not use changes nothing: today's default
+        // keeps the link's text short. (A key the link names later is in `seen`, not here.)
+        let today = ExperimentConfig::default();
+        for key in std::mem::take(&mut self.old_defaults) {
+            if !self.config.uses(key) && !self.seen.iter().any(|s| s == key) {
+                let value = today.get(key).expect("table key");
+                self.config.set(key, &value).expect("defaults are valid");
+            }
+        }
         let sweep = self.sweep_text.take().and_then(|(key, value)| {
             match SweepSpec::parse(&value, self.effect).and_then(|s| s.with_seeds(self.seeds)) {
                 Ok(s) => Some(s),
@@ -286,13 +299,25 @@ mod tests {
         assert!(old.warnings.is_empty(), "{:?}", old.warnings);
         assert_eq!((old.config.conv, old.config.bits), (ConvKind::Burn, 7));
         // Re-encoded, the link says so explicitly.
-        assert_eq!(encode(&old.config), "v=2&bits=7&conv=burn");
+        assert_eq!(encode(&old.config), "v=3&bits=7&conv=burn");
         // A key the old link names is used as written, before or after `v`.
         assert_eq!(decode("v=1&conv=gemm").config.conv, ConvKind::Gemm);
         assert_eq!(decode("conv=gemm&v=1").config.conv, ConvKind::Gemm);
-        // This version, and a bare query, take today's defaults.
+        // Later versions, and a bare query, take the convolution's default of today.
         assert_eq!(decode("v=2&bits=7").config.conv, ConvKind::Auto);
+        assert_eq!(decode("v=3&bits=7").config.conv, ConvKind::Auto);
         assert_eq!(decode("bits=7").config.conv, ConvKind::Auto);
+        // Version 2's autoencoder weighed every input value alike; where the old default changes
+        // nothing (no autoencoder), today's is kept.
+        use crate::params::ReconWeights;
+        let ae = decode("v=2&objective=autoencoder&bits=10");
+        assert_eq!(ae.config.recon, ReconWeights::EveryValue);
+        assert_eq!(
+            decode("v=3&objective=autoencoder").config.recon,
+            ReconWeights::Balanced
+        );
+        assert_eq!(decode("v=2&bits=10").config.recon, ReconWeights::Balanced);
+        assert_eq!(encode(&decode("v=2&bits=10").config), "v=3&bits=10");
         // An unknown version is read as this one, with a warning.
         let future = decode("v=9");
         assert_eq!(future.config.conv, ConvKind::Auto);
@@ -309,7 +334,7 @@ mod tests {
         let link = encode_with_sweep(&c, Some(&s));
         assert_eq!(
             link,
-            "v=2&steps=40&sweep=bits:0,5,10;tau:0.05,0.5&effect=knn"
+            "v=3&steps=40&sweep=bits:0,5,10;tau:0.05,0.5&effect=knn"
         );
         let d = decode(&format!("https://x.org/?{link}"));
         assert!(d.warnings.is_empty(), "{:?}", d.warnings);
@@ -350,7 +375,7 @@ mod tests {
     fn hidden_knobs_travel_in_the_link() {
         let hide = vec!["bits".to_string(), "tau".to_string()];
         let link = encode_link(&ExperimentConfig::default(), None, &hide);
-        assert_eq!(link, "v=2&hide=bits,tau");
+        assert_eq!(link, "v=3&hide=bits,tau");
         let d = decode(&link);
         assert_eq!(d.hide, hide);
         let d = decode("hide=bits,nope");
@@ -366,7 +391,7 @@ mod tests {
             .with_seeds(3)
             .unwrap();
         let link = encode_with_sweep(&ExperimentConfig::default(), Some(&s));
-        assert_eq!(link, "v=2&sweep=bits:0,5&seeds=3");
+        assert_eq!(link, "v=3&sweep=bits:0,5&seeds=3");
         assert_eq!(decode(&link).sweep, Some(s));
         let d = decode("v=2&sweep=bits:0,5&seeds=99");
         assert_eq!(d.sweep.unwrap().seeds, 1);

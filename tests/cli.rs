@@ -135,7 +135,7 @@ fn train_writes_run_json_in_the_documented_shape() {
     assert!(out.contains("chance"), "{out}");
     let run: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out_path).unwrap()).unwrap();
-    assert!(run["config"].as_str().unwrap().starts_with("v=2"));
+    assert!(run["config"].as_str().unwrap().starts_with("v=3"));
     assert_eq!(run["fingerprint"].as_str().unwrap().len(), 16);
     assert_eq!(run["backend"], "cpu");
     let h = &run["history"][0];

@@ -80,13 +80,13 @@ proptest! {
 
 #[test]
 fn encode_writes_the_version_and_only_non_defaults() {
-    assert_eq!(encode(&ExperimentConfig::default()), "v=2");
+    assert_eq!(encode(&ExperimentConfig::default()), "v=3");
     let c = ExperimentConfig {
         bits: 10,
         tau: 0.05,
         ..Default::default()
     };
-    assert_eq!(encode(&c), "v=2&bits=10&tau=0.05");
+    assert_eq!(encode(&c), "v=3&bits=10&tau=0.05");
 }
 
 #[test]

@@ -13,8 +13,8 @@ use cpg::learn::config::{HeadConfig, LossConfig};
 use cpg::learn::loss::{SwdDraw, contrastive_loss, diagnostics, random_orthogonal};
 use cpg::learn::model::{Head, Model};
 use cpg::learn::run::{Control, Run, drive};
-use cpg::learn::train::TrainError;
-use cpg::params::{ExperimentConfig, LossKind};
+use cpg::learn::train::{TrainError, reconstruction_loss};
+use cpg::params::{ExperimentConfig, LossKind, ReconWeights};
 use cpg::record::RunRecord;
 use cpg::rng::stream;
 
@@ -349,6 +349,54 @@ fn random_orthogonal_is_orthogonal() {
             let dot: f32 = (0..d).map(|k| w[k * d + a] * w[k * d + b]).sum();
             assert!((dot - f32::from(a == b)).abs() < 1e-5);
         }
+    }
+}
+
+#[test]
+fn the_balanced_reconstruction_weighs_the_image_as_much_as_all_bit_planes() {
+    let device = cpu_device();
+    // Two views of 1 image channel and 10 bit planes, 3×2 pixels: errors 0.5 on the image
+    // and 1 on every bit value.
+    let (n, c, b, hw) = (2, 1, 10, 6);
+    let values: Vec<f32> = (0..n)
+        .flat_map(|_| (0..c + b).flat_map(move |ch| vec![if ch < c { 0.5 } else { 1.0 }; hw]))
+        .collect();
+    let squared =
+        Tensor::<4>::from_data(TensorData::new(values.clone(), [n, c + b, 3, 2]), &device);
+    let read = |t: Tensor<1>| t.into_data().to_vec::<f32>().unwrap()[0];
+    // Naive: the image's mean and the bits' mean, each half.
+    let mean = |keep: &dyn Fn(usize) -> bool| {
+        let picked: Vec<f32> = values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| keep((i / hw) % (c + b)))
+            .map(|(_, v)| *v)
+            .collect();
+        picked.iter().sum::<f32>() / picked.len() as f32
+    };
+    let balanced = 0.5 * mean(&|ch| ch < c) + 0.5 * mean(&|ch| ch >= c);
+    let every = mean(&|_| true);
+    let ours = read(reconstruction_loss(
+        squared.clone(),
+        c,
+        b,
+        ReconWeights::Balanced,
+    ));
+    assert!((ours - balanced).abs() < 1e-6, "{ours} vs {balanced}");
+    assert!((balanced - 0.75).abs() < 1e-6);
+    let ours = read(reconstruction_loss(
+        squared.clone(),
+        c,
+        b,
+        ReconWeights::EveryValue,
+    ));
+    assert!((ours - every).abs() < 1e-6, "{ours} vs {every}");
+    // Every value alike, the 10 planes make the loss 10/11 bits.
+    assert!((every - (0.5 + 10.0) / 11.0).abs() < 1e-6);
+    // Without bits both weightings are the image's mean.
+    let image = squared.narrow(1, 0, c);
+    for w in [ReconWeights::Balanced, ReconWeights::EveryValue] {
+        assert!((read(reconstruction_loss(image.clone(), c, 0, w)) - 0.5).abs() < 1e-6);
     }
 }
 

@@ -9,7 +9,7 @@ use super::objects::{OBJECT_CLASSES, Palette, draw_object};
 use super::scenes::scene;
 use super::{Dataset, Feature, ProbeSplit, Sample, colour::hsv_to_rgb};
 use crate::par;
-use crate::params::{BaseKind, DataKind, ExperimentConfig, PaletteKind};
+use crate::params::{BackgroundKind, BaseKind, DataKind, ExperimentConfig, PaletteKind};
 use crate::rng::{SeededRng, hash64, stream};
 
 /// Grid offsets of DigitOnObjects, as fractions of the side (the paper's 3×3 positions).
@@ -298,11 +298,15 @@ fn digit_sample(rng: &mut SeededRng) -> Sample {
 
 fn object_sample(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     let class = rng.below(OBJECT_CLASSES.len());
-    let palette = match c.palette {
+    let mut palette = match c.palette {
         PaletteKind::Random => Palette::random(rng),
         PaletteKind::Grey => Palette::grey(rng),
     };
-    let (image, mask) = draw_object(class, c.image_size, palette, rng);
+    if c.object_contrast < 1.0 {
+        let (k, bg) = (c.object_contrast, palette.background);
+        palette.object = std::array::from_fn(|i| bg[i] + k * (palette.object[i] - bg[i]));
+    }
+    let (image, mask) = draw_object(class, c.image_size, palette, c.background, rng);
     Sample {
         image,
         labels: vec![class],
@@ -409,7 +413,8 @@ fn colour_shape(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
         background: hsv_to_rgb(near(rng), rng.range(0.4, 0.9), rng.range(0.15, 0.4)),
         texture: hsv_to_rgb(near(rng), rng.range(0.3, 0.8), rng.range(0.3, 0.55)),
     };
-    let (image, mask) = draw_object(shape, c.image_size, palette, rng);
+    // The per-image hue lives in the background's texture too: always textured.
+    let (image, mask) = draw_object(shape, c.image_size, palette, BackgroundKind::Textured, rng);
     Sample {
         image,
         labels: vec![shape, bin],

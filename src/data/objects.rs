@@ -4,6 +4,7 @@
 use super::colour::{hsv_to_rgb, luma};
 use super::image::Image;
 use super::raster::{P, fill_sdf, p, polygon_sdf};
+use crate::params::BackgroundKind;
 use crate::rng::SeededRng;
 
 /// The object classes, in label order.
@@ -213,6 +214,7 @@ pub fn draw_object(
     class: usize,
     side: usize,
     palette: Palette,
+    background: BackgroundKind,
     rng: &mut SeededRng,
 ) -> (Image, Vec<u8>) {
     let s = side as f32;
@@ -222,7 +224,11 @@ pub fn draw_object(
     let angle = rng.range(-15.0, 15.0).to_radians();
     let cov = shape_coverage(class, side, cx, cy, r, angle);
     let mut img = Image::new(3, side, side);
-    paint_background(&mut img, palette, rng);
+    match background {
+        BackgroundKind::Textured => paint_background(&mut img, palette, rng),
+        // Nothing drawn: a flat background gives the two views no texture to share.
+        BackgroundKind::Flat => paint_flat(&mut img, palette.background),
+    }
     let stripes = rng
         .bernoulli(0.3)
         .then(|| (rng.range(2.0, 5.0), rng.uniform() * 6.3));
@@ -281,6 +287,14 @@ pub fn paint_background(img: &mut Image, palette: Palette, rng: &mut SeededRng) 
     }
 }
 
+/// One colour everywhere.
+pub fn paint_flat(img: &mut Image, colour: [f32; 3]) {
+    let plane = img.width * img.height;
+    for (c, v) in colour.iter().enumerate() {
+        img.pixels[c * plane..(c + 1) * plane].fill(to_byte(*v));
+    }
+}
+
 /// Alpha-blends `colour` over pixel (x, y).
 pub fn blend(img: &mut Image, x: usize, y: usize, colour: [f32; 3], alpha: f32) {
     for (c, v) in colour.iter().enumerate() {
@@ -302,7 +316,8 @@ mod tests {
     fn every_class_covers_a_sensible_area_and_the_mask_matches() {
         for (class, name) in OBJECT_CLASSES.iter().enumerate() {
             let mut rng = stream(3, "t", class as u64);
-            let (img, mask) = draw_object(class, 32, Palette::random(&mut rng), &mut rng);
+            let palette = Palette::random(&mut rng);
+            let (img, mask) = draw_object(class, 32, palette, BackgroundKind::Textured, &mut rng);
             let area = mask.iter().filter(|&&m| m == 1).count();
             assert!((40..700).contains(&area), "{name} area {area}");
             assert_eq!(img.pixels.len(), 3 * 32 * 32);

@@ -1,12 +1,14 @@
-//! Scenes: two to four shapes and digits on one canvas, each in two shaded halves, labelled by
-//! the object that shows the most.
+//! Scenes: two to four objects on one canvas, each in two shaded halves, labelled by the
+//! object that shows the most. In colour (shapes and digits in colours of their own) or in
+//! texture (large shapes striped in the background's own two colours, told apart only by the
+//! stripes' direction).
 
 use super::Sample;
-use super::colour::luma;
+use super::colour::{hsv_to_rgb, luma};
 use super::digits::draw_digit;
 use super::image::Image;
 use super::objects::{Palette, blend, paint_background, shape_coverage};
-use crate::params::ExperimentConfig;
+use crate::params::{ExperimentConfig, SceneFill};
 use crate::rng::SeededRng;
 
 /// 2–4 shapes and digits on a textured background, with each object's mask id (1..=4). Each
@@ -15,6 +17,13 @@ use crate::rng::SeededRng;
 /// grouping by part is finer than grouping by object (`parts`: object `k` is parts `2k - 1`
 /// and `2k`).
 pub(super) fn scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
+    match c.fill {
+        SceneFill::Colour => colour_scene(c, rng),
+        SceneFill::Texture => texture_scene(c, rng),
+    }
+}
+
+fn colour_scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     let side = c.canvas;
     let s = side as f32;
     let count = 2 + rng.below(3);
@@ -64,7 +73,13 @@ pub(super) fn scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
             }
         }
     }
-    // The label is the object with the most visible pixels after occlusion (first on ties).
+    labelled(image, mask, parts, &classes)
+}
+
+/// A scene's sample: labelled by the object with the most visible pixels after occlusion
+/// (first on ties) and by the object count.
+fn labelled(image: Image, mask: Vec<u8>, parts: Vec<u8>, classes: &[usize]) -> Sample {
+    let count = classes.len();
     let visible = |id: usize| mask.iter().filter(|&&m| m as usize == id).count();
     let largest = classes[(1..=count)
         .max_by_key(|&id| (visible(id), std::cmp::Reverse(id)))
@@ -76,5 +91,116 @@ pub(super) fn scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
         mask: Some(mask),
         parts: Some(parts),
         bits: 0,
+    }
+}
+
+/// How much lighter and darker than the stripes' colours the two halves of a textured object
+/// are (the parts), in [0, 1] per channel.
+pub const TEXTURE_SHADE: f32 = 0.1;
+
+/// Stripe directions: six slots 30° apart, so the background and up to four objects each get
+/// one, at least 30° from every other.
+const DIRECTIONS: usize = 6;
+
+/// Stripes of period `period` px at angle `angle`: 0 on colour `a`, 1 on `b`, with soft edges
+/// and half of each period on either colour, so any whole period averages to the middle.
+struct Stripes {
+    normal: (f32, f32),
+    period: f32,
+    phase: f32,
+}
+
+impl Stripes {
+    fn at(&self, x: usize, y: usize) -> f32 {
+        let u = (x as f32 + 0.5) * self.normal.0 + (y as f32 + 0.5) * self.normal.1;
+        let wave = libm::sinf(u * std::f32::consts::TAU / self.period + self.phase);
+        0.5 + 0.5 * (2.5 * wave).clamp(-1.0, 1.0)
+    }
+}
+
+/// 2–4 large shapes on a striped canvas. Everything is striped in the same two colours, half
+/// of each period on either, so the background and every object have the same colour
+/// statistics and K-means on pooled colour cannot segment them; what tells them apart is the
+/// stripes' direction (one of six, 30° apart, each used once). Each object's two halves (its
+/// parts, split through its centre) are a little lighter and a little darker than the
+/// stripes, by [`TEXTURE_SHADE`], the same on both sides so the object's mean stays the
+/// background's.
+fn texture_scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
+    let side = c.canvas;
+    let s = side as f32;
+    let count = 2 + rng.below(3);
+    let (a, b) = stripe_colours(rng);
+    let period = rng.range(3.5, 5.0);
+    let turn = rng.range(0.0, std::f32::consts::PI / DIRECTIONS as f32);
+    let mut slots: Vec<usize> = (0..DIRECTIONS).collect();
+    rng.shuffle(&mut slots);
+    let stripes = |slot: usize, rng: &mut SeededRng| {
+        let angle = turn + slot as f32 * std::f32::consts::PI / DIRECTIONS as f32;
+        Stripes {
+            normal: (libm::cosf(angle), libm::sinf(angle)),
+            period,
+            phase: rng.range(0.0, std::f32::consts::TAU),
+        }
+    };
+    let mix = |t: f32, shade: f32| -> [f32; 3] {
+        std::array::from_fn(|ch| a[ch] + (b[ch] - a[ch]) * t + shade)
+    };
+    let mut image = Image::new(3, side, side);
+    let background = stripes(slots[0], rng);
+    for y in 0..side {
+        for x in 0..side {
+            blend(&mut image, x, y, mix(background.at(x, y), 0.0), 1.0);
+        }
+    }
+    let mut mask = vec![0u8; side * side];
+    let mut parts = vec![0u8; side * side];
+    let mut classes = Vec::with_capacity(count);
+    for id in 1..=count {
+        let class = rng.below(10);
+        let r = rng.range(0.15, 0.3) * s;
+        let (cx, cy) = (rng.range(r, s - r), rng.range(r, s - r));
+        let coverage = shape_coverage(class, side, cx, cy, r, rng.range(-15.0, 15.0).to_radians());
+        classes.push(class);
+        let texture = stripes(slots[id], rng);
+        let split = rng.range(0.0, std::f32::consts::TAU);
+        let normal = (libm::cosf(split), libm::sinf(split));
+        for y in 0..side {
+            for x in 0..side {
+                let alpha = coverage[y * side + x];
+                if alpha <= 0.0 {
+                    continue;
+                }
+                let far = (x as f32 + 0.5 - cx) * normal.0 + (y as f32 + 0.5 - cy) * normal.1 > 0.0;
+                let shade = if far { -TEXTURE_SHADE } else { TEXTURE_SHADE };
+                blend(&mut image, x, y, mix(texture.at(x, y), shade), alpha);
+                if alpha >= 0.5 {
+                    mask[y * side + x] = id as u8;
+                    parts[y * side + x] = (2 * id - usize::from(!far)) as u8;
+                }
+            }
+        }
+    }
+    labelled(image, mask, parts, &classes)
+}
+
+/// The two colours every stripe of a textured scene is drawn in: clearly apart in brightness,
+/// and far enough from 0 and 1 that the parts' shade never clips.
+fn stripe_colours(rng: &mut SeededRng) -> ([f32; 3], [f32; 3]) {
+    let margin = TEXTURE_SHADE + 0.02;
+    let fit = |c: [f32; 3]| c.map(|v| v.clamp(margin, 1.0 - margin));
+    let light = fit(hsv_to_rgb(
+        rng.uniform(),
+        rng.range(0.2, 0.7),
+        rng.range(0.7, 0.9),
+    ));
+    let dark = fit(hsv_to_rgb(
+        rng.uniform(),
+        rng.range(0.2, 0.7),
+        rng.range(0.2, 0.4),
+    ));
+    if rng.bernoulli(0.5) {
+        (light, dark)
+    } else {
+        (dark, light)
     }
 }

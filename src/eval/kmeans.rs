@@ -132,6 +132,23 @@ pub fn adjusted_rand_index(a: &[usize], b: &[usize]) -> f64 {
     (index - expected) / (max - expected)
 }
 
+/// The adjusted Rand index over the foreground only, as object-discovery work reports it: the
+/// items whose `truth` is not 0 (the background), scored against `truth`. `None` where the
+/// foreground holds fewer than two groups (one object alone cannot be told from another).
+pub fn foreground_ari(clusters: &[usize], truth: &[usize]) -> Option<f64> {
+    assert_eq!(clusters.len(), truth.len());
+    let (a, b): (Vec<usize>, Vec<usize>) = clusters
+        .iter()
+        .zip(truth)
+        .filter(|(_, t)| **t != 0)
+        .map(|(&c, &t)| (c, t))
+        .unzip();
+    let mut groups = b.clone();
+    groups.sort_unstable();
+    groups.dedup();
+    (groups.len() >= 2).then(|| adjusted_rand_index(&a, &b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,14 +8,16 @@ use super::batch::batch_tensor;
 use super::loss::l2_normalize;
 use super::train::{TrainError, Trainer, read_vec};
 use crate::data::{ProbeSplit, Sample};
-use crate::eval::kmeans::{adjusted_rand_index, kmeans};
+use crate::eval::kmeans::{foreground_ari, kmeans};
 use crate::eval::pca::pca_2d;
 use crate::eval::probes::{argmax, knn_accuracy, linear_probe_accuracy};
 use crate::record::{Evaluation, LocalFeatures, ProbeResult};
 use crate::rng::stream;
 
-/// Test images used for the local-feature view.
-const LOCAL_IMAGES: usize = 12;
+/// Test images the local features are scored on.
+const LOCAL_IMAGES: usize = 100;
+/// Of those, the images whose cluster maps are kept for the picture.
+const LOCAL_SHOWN: usize = 12;
 /// Training images whose representations the offline probe and kNN are fitted on.
 const EVAL_TRAIN: usize = 2000;
 const EVAL_CHUNK: usize = 250;
@@ -164,12 +166,13 @@ impl Trainer {
         read_vec(z.clone().matmul(z.transpose()).reshape([-1])).await // [2k * 2k]
     }
 
-    /// K-means on each block's feature map of a few masked test images, one image at a time
-    /// (each position a point), scored against the true masks; and the same K-means on the raw
-    /// pixels average-pooled to the block's resolution, the baseline a block must beat.
+    /// K-means on each block's feature map of the first masked test images, one image at a
+    /// time (each position a point), scored by the foreground ARI against the true masks (and
+    /// the parts, where there are any); and the same K-means on the raw pixels average-pooled
+    /// to the block's resolution, the baseline a block must beat.
     async fn local_features(&self) -> Result<(Vec<LocalFeatures>, Vec<usize>), TrainError> {
         let ds = &self.dataset;
-        let images: Vec<usize> = (0..ds.test.len())
+        let mut images: Vec<usize> = (0..ds.test.len())
             .filter(|&i| ds.test[i].mask.is_some())
             .take(LOCAL_IMAGES)
             .collect();
@@ -177,59 +180,138 @@ impl Trainer {
             return Ok((Vec::new(), images));
         }
         let device = self.device.clone().inner();
-        let x = batch_tensor(ds.plain(&ds.test, &images), &device);
-        let (maps, _) = self.model.encoder.valid().forward_blocks(x, 3);
-        let shapes: Vec<[usize; 4]> = maps.iter().map(|m| m.dims()).collect();
-        // Channels last, so each position is a contiguous point: [n, H, W, C], one read.
-        let flat: Vec<Tensor<1>> = maps
-            .into_iter()
-            .map(|m| m.permute([0, 2, 3, 1]).reshape([-1]))
-            .collect();
-        let values = read_vec(Tensor::cat(flat, 0)).await?;
-        let k = self.config.kmeans_k;
-        let mut offset = 0;
-        let mut out = Vec::new();
-        for (b, [_, c, h, w]) in shapes.into_iter().enumerate() {
-            let (mut maps, mut ari, mut ari_pixels) = (Vec::new(), 0.0, 0.0);
-            let (mut ari_parts, mut with_parts) = (0.0, 0usize);
-            for (j, &img) in images.iter().enumerate() {
-                let sample = &ds.test[img];
-                let truth: Vec<usize> = sample
-                    .mask
-                    .as_ref()
-                    .expect("filtered")
-                    .iter()
-                    .map(|&m| m as usize)
-                    .collect();
-                let points = &values[offset + j * h * w * c..offset + (j + 1) * h * w * c];
-                let mut rng = stream(self.config.seed, "kmeans", (b * LOCAL_IMAGES + j) as u64);
-                let map = kmeans(points, c, k, 30, &mut rng);
-                let clusters = upsample(&map, h, w, ds.height, ds.width);
-                ari += adjusted_rand_index(&clusters, &truth);
-                if let Some(parts) = &sample.parts {
-                    let parts: Vec<usize> = parts.iter().map(|&p| p as usize).collect();
-                    ari_parts += adjusted_rand_index(&clusters, &parts);
-                    with_parts += 1;
-                }
-                let pooled = average_pool(&sample.image, h, w);
-                let pixels = kmeans(&pooled, sample.image.channels, k, 30, &mut rng);
-                ari_pixels +=
-                    adjusted_rand_index(&upsample(&pixels, h, w, ds.height, ds.width), &truth);
-                maps.push(map.iter().map(|&a| a as u8).collect());
-            }
-            offset += images.len() * h * w * c;
-            let n = images.len() as f64;
-            out.push(LocalFeatures {
-                block: b + 1,
-                map_height: h,
-                map_width: w,
-                maps,
-                ari: (ari / n) as f32,
-                ari_pixels: (ari_pixels / n) as f32,
-                ari_parts: (with_parts > 0).then(|| (ari_parts / with_parts as f64) as f32),
-            });
+        let mut values = Vec::new();
+        let mut shapes = Vec::new();
+        for chunk in images.chunks(EVAL_CHUNK) {
+            let x = batch_tensor(ds.plain(&ds.test, chunk), &device);
+            let (maps, _) = self.model.encoder.valid().forward_blocks(x, 3);
+            shapes = maps.iter().map(|m| m.dims()).collect::<Vec<[usize; 4]>>();
+            // Channels last, so each position is a contiguous point: [n, H, W, C], one read.
+            let flat: Vec<Tensor<1>> = maps
+                .into_iter()
+                .map(|m| m.permute([0, 2, 3, 1]).reshape([-1]))
+                .collect();
+            values.push(read_vec(Tensor::cat(flat, 0)).await?);
         }
+        let mut out = Vec::new();
+        for (b, &[_, c, h, w]) in shapes.iter().enumerate() {
+            let point = h * w * c;
+            let mut scores = BlockScores::default();
+            for (j, &img) in images.iter().enumerate() {
+                let (chunk, k) = (j / EVAL_CHUNK, j % EVAL_CHUNK);
+                // Within a chunk's read: every block's maps of the chunk, block by block.
+                let n = images[chunk * EVAL_CHUNK..].len().min(EVAL_CHUNK);
+                let offset: usize = shapes[..b].iter().map(|s| n * s[1] * s[2] * s[3]).sum();
+                let points = &values[chunk][offset + k * point..offset + (k + 1) * point];
+                let seed_at = (b * images.len() + j) as u64;
+                let mut rng = stream(self.config.seed, "kmeans", seed_at);
+                let grid = Grid {
+                    h,
+                    w,
+                    height: ds.height,
+                    width: ds.width,
+                };
+                let map = scores.add(
+                    &ds.test[img],
+                    points,
+                    c,
+                    grid,
+                    self.config.kmeans_k,
+                    &mut rng,
+                );
+                if j < LOCAL_SHOWN {
+                    scores.maps.push(map.iter().map(|&a| a as u8).collect());
+                }
+            }
+            out.push(scores.finish(b + 1, h, w));
+        }
+        images.truncate(LOCAL_SHOWN);
         Ok((out, images))
+    }
+}
+
+/// A block's feature-map grid and the image's.
+#[derive(Clone, Copy)]
+struct Grid {
+    h: usize,
+    w: usize,
+    height: usize,
+    width: usize,
+}
+
+/// One block's scores, summed over the images that can be scored.
+#[derive(Default)]
+struct BlockScores {
+    maps: Vec<Vec<u8>>,
+    ari: (f64, usize),
+    ari_pixels: (f64, usize),
+    ari_parts: (f64, usize),
+}
+
+/// How many clusters K-means makes for a grouping: the knob, or with 0 the true number of
+/// groups in the image (background included).
+fn clusters_for(knob: usize, truth: &[usize]) -> usize {
+    if knob > 0 {
+        return knob;
+    }
+    let mut ids = truth.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len().max(2)
+}
+
+impl BlockScores {
+    /// Clusters one image's block features and scores them; returns the map against the
+    /// objects (for the picture).
+    fn add(
+        &mut self,
+        sample: &Sample,
+        points: &[f32],
+        c: usize,
+        g: Grid,
+        knob: usize,
+        rng: &mut crate::rng::SeededRng,
+    ) -> Vec<usize> {
+        let up = |m: &[usize]| upsample(m, g.h, g.w, g.height, g.width);
+        let ids = |m: &[u8]| m.iter().map(|&v| v as usize).collect::<Vec<_>>();
+        let truth = ids(sample.mask.as_ref().expect("filtered"));
+        let k = clusters_for(knob, &truth);
+        let map = kmeans(points, c, k, 30, rng);
+        add_score(&mut self.ari, foreground_ari(&up(&map), &truth));
+        let pooled = average_pool(&sample.image, g.h, g.w);
+        let pixels = kmeans(&pooled, sample.image.channels, k, 30, rng);
+        add_score(&mut self.ari_pixels, foreground_ari(&up(&pixels), &truth));
+        if let Some(parts) = &sample.parts {
+            let parts = ids(parts);
+            let k_parts = clusters_for(knob, &parts);
+            let fine = if k_parts == k {
+                map.clone()
+            } else {
+                kmeans(points, c, k_parts, 30, rng)
+            };
+            add_score(&mut self.ari_parts, foreground_ari(&up(&fine), &parts));
+        }
+        map
+    }
+
+    fn finish(self, block: usize, h: usize, w: usize) -> LocalFeatures {
+        let mean = |(sum, n): (f64, usize)| (sum / n.max(1) as f64) as f32;
+        LocalFeatures {
+            block,
+            map_height: h,
+            map_width: w,
+            maps: self.maps,
+            ari: mean(self.ari),
+            ari_pixels: mean(self.ari_pixels),
+            ari_parts: (self.ari_parts.1 > 0).then(|| mean(self.ari_parts)),
+        }
+    }
+}
+
+fn add_score(total: &mut (f64, usize), score: Option<f64>) {
+    if let Some(s) = score {
+        total.0 += s;
+        total.1 += 1;
     }
 }
 

@@ -23,7 +23,7 @@ use super::loss::{LossParts, SwdDraw, contrastive_loss, diagnostics};
 use super::model::{Model, Probes};
 use crate::data::Dataset;
 use crate::data::augment::Augment;
-use crate::params::{ExperimentConfig, LrSchedule, OptimizerKind};
+use crate::params::{ExperimentConfig, LrSchedule, OptimizerKind, ReconWeights};
 use crate::record::{StepMetrics, Throughput};
 use crate::rng::stream;
 
@@ -320,7 +320,13 @@ impl Trainer {
             }
             Some(ControlHead::Decoder(decoder)) => {
                 // Autoencoder: each view reconstructs itself.
-                let loss = (decoder.forward(h.clone()) - x).square().mean(); // [1]
+                let squared = (decoder.forward(h.clone()) - x).square(); // [2n, C + B, H, W]
+                let loss = reconstruction_loss(
+                    squared,
+                    self.dataset.channels,
+                    self.dataset.bits,
+                    self.config.recon,
+                );
                 (LossParts::single(loss), split_views(h, n))
             }
         }
@@ -447,6 +453,28 @@ fn model_optimizer(config: &ExperimentConfig) -> ModuleOptimizer {
             ))
             .init(),
     }
+}
+
+/// The autoencoder's loss from its squared errors (docs/science.md, "RandBit: autoencoder
+/// control"). Balanced: the image's channels and RandBit's bit planes each weigh half, so
+/// however many bits there are, the image counts as much as all of them together (with no
+/// bits, the mean over the image). Every value: the plain mean, where `B` bit planes outweigh
+/// `C` image channels `B : C`.
+///
+/// # Shapes
+/// `squared: [2n, C + B, H, W]` → `[1]`
+pub fn reconstruction_loss(
+    squared: Tensor<4>,
+    channels: usize,
+    bits: usize,
+    weights: ReconWeights,
+) -> Tensor<1> {
+    if bits == 0 || weights == ReconWeights::EveryValue {
+        return squared.mean();
+    }
+    let image = squared.clone().narrow(1, 0, channels).mean(); // [1]
+    let planes = squared.narrow(1, channels, bits).mean(); // [1]
+    (image + planes).mul_scalar(0.5)
 }
 
 /// The two views' halves of a `[2n, d]` batch, for the diagnostics of the control objectives

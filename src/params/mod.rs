@@ -105,6 +105,11 @@ choice_enum!(
     }
 );
 
+choice_enum!(
+    /// How the autoencoder control weighs what it reconstructs.
+    ReconWeights { Balanced = "balanced", EveryValue = "every_value" }
+);
+
 choice_enum!(OptimizerKind { Adam = "adam", Sgd = "sgd" });
 
 choice_enum!(
@@ -115,6 +120,16 @@ choice_enum!(
 choice_enum!(
     /// The colours of procedural objects.
     PaletteKind { Random = "random", Grey = "grey" }
+);
+
+choice_enum!(
+    /// What tells a scene's objects apart: their colours, or only their textures.
+    SceneFill { Colour = "colour", Texture = "texture" }
+);
+
+choice_enum!(
+    /// The background of procedural objects.
+    BackgroundKind { Textured = "textured", Flat = "flat" }
 );
 
 choice_enum!(
@@ -261,6 +276,14 @@ param_table! {
         key "palette", Dataset, "Object colours", Domain::Choice(PaletteKind::NAMES), advanced,
         used when |c| c.data == DataKind::Objects || c.base_images() == Some(BaseKind::Objects),
         "Procedural objects: random colours per image (a colour both views share, a shortcut) or grey only (no colour shortcut).";
+    object_contrast: f32 = 1.0,
+        key "object_contrast", Dataset, "Object contrast", float(0.05, 1.0), advanced,
+        used when |c| c.data == DataKind::Objects || c.base_images() == Some(BaseKind::Objects),
+        "Procedural objects: how far the object's colour is from the background's, as a fraction of the drawn difference (1 = as drawn, at least 0.25 in brightness; lower = a fainter object, harder to see than anything pasted on it).";
+    background: BackgroundKind = BackgroundKind::Textured,
+        key "background", Dataset, "Object background", Domain::Choice(BackgroundKind::NAMES), advanced,
+        used when |c| c.data == DataKind::Objects || c.base_images() == Some(BaseKind::Objects),
+        "Procedural objects: a two-colour gradient or blob texture with pixel noise, or one flat colour (no texture for the two views to share, so the object and anything pasted on it are the only cues).";
     image_size: usize = 32,
         key "image_size", Dataset, "Image size", int(16, 64), advanced,
         used when |c| c.image_side() == ImageSide::ImageSize,
@@ -269,6 +292,10 @@ param_table! {
         key "canvas", Dataset, "Canvas", int(32, 128), advanced,
         used when |c| c.image_side() == ImageSide::Canvas,
         "Side in pixels of MultiDigits and Scenes canvases.";
+    fill: SceneFill = SceneFill::Colour,
+        key "fill", Dataset, "Scene fill", Domain::Choice(SceneFill::NAMES), advanced,
+        used when |c| c.data == DataKind::Scenes,
+        "Scenes: colour = shapes and digits in their own colours, each in a light and a dark half; texture = large shapes striped in the same two colours as the background, told apart only by the stripes' direction (colour alone cannot segment them), each half a little lighter or darker.";
     colour_bins: usize = 8,
         key "colour_bins", Dataset, "Colour bins", int(2, 16), advanced,
         used when |c| c.data == DataKind::ColourShape,
@@ -350,6 +377,10 @@ param_table! {
     objective: Objective = Objective::Contrastive,
         key "objective", Training, "Objective", Domain::Choice(Objective::NAMES), common,
         "What trains the encoder: the contrastive loss; or, as controls, supervised cross-entropy on the first feature's label, or reconstruction of the input (autoencoder).";
+    recon: ReconWeights = ReconWeights::Balanced,
+        key "recon", Training, "Reconstruction weights", Domain::Choice(ReconWeights::NAMES), advanced,
+        used when |c| c.objective == Objective::Autoencoder && c.data == DataKind::RandBit,
+        "Autoencoder: balanced = the image and RandBit's bit planes weigh the same in total (half each when there are bits); every_value = every input value alike, so 10 bit planes outweigh one image channel ten to one.";
     optimizer: OptimizerKind = OptimizerKind::Adam,
         key "optimizer", Training, "Optimizer", Domain::Choice(OptimizerKind::NAMES), advanced,
         "Adam, or SGD with momentum.";
@@ -371,9 +402,9 @@ param_table! {
         key "knn_k", Evaluation, "kNN k", int(1, 200), advanced,
         "Neighbours of the kNN classifier on the test split.";
     kmeans_k: usize = 4,
-        key "kmeans_k", Evaluation, "K-means K", int(2, 8), advanced,
+        key "kmeans_k", Evaluation, "K-means K", int(0, 9), advanced,
         used when |c| c.has_masks(),
-        "Clusters of the local-feature K-means.";
+        "Clusters of the local-feature K-means per image; 0 = as many as the image has groups (objects + background against the objects, parts + background against the parts).";
     block: usize = 2,
         key "block", Evaluation, "Feature block", int(1, 3), advanced,
         used when |c| c.has_masks(),

@@ -1,13 +1,13 @@
-//! The canonical text of one config: `v=2` and only the knobs that differ from their defaults,
+//! The canonical text of one config: `v=3` and only the knobs that differ from their defaults,
 //! in table order, values percent-encoded. Runs and grid points are recorded with it, and a
 //! link starts with it.
 
 use super::{ExperimentConfig, PARAMS};
 
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
-/// `v=2&...` with only non-default knobs, values percent-encoded.
+/// `v=3&...` with only non-default knobs, values percent-encoded.
 pub fn encode(config: &ExperimentConfig) -> String {
     let defaults = ExperimentConfig::default();
     let mut out = format!("v={FORMAT_VERSION}");

@@ -47,6 +47,11 @@ impl<'a> Runs<'a> {
         })
     }
 
+    /// Contrastive top-1 accuracy on the last training batch read.
+    fn contrastive(&self, values: &[&str]) -> Stat {
+        self.stat(values, |m| Some(m.contrastive_acc))
+    }
+
     fn chance(&self, values: &[&str], feature: &str) -> Stat {
         self.stat(values, |m| m.probes.get(feature).map(|p| p.chance))
     }

@@ -151,21 +151,23 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "loss-head",
         title: "Loss family x projection-head depth",
-        config: "data=objects&palette=grey",
-        small: "steps=150&batch=128&train_size=3000&test_size=1000",
-        sweep: "loss:ntxent,logsumexp,swd_sphere,swd_cube,swd_normal,align_uniform;head_depth:0,3",
+        config: "data=objects&palette=grey&lr_schedule=linear&steps=1000",
+        small: "steps=600&batch=128&train_size=3000&test_size=1000",
+        sweep: "loss:ntxent,logsumexp,swd_sphere~lambda:5,swd_cube~lambda:5,swd_normal~lambda:5;head_depth:0,3",
         effect: Metric::Offline,
-        look_for: "With a 3-layer head the loss variants end close to each other; with no head \
-                   they spread more.",
+        look_for: "Every loss of the family learns the object beyond the untrained encoder; the \
+                   paper's claim is that a 3-layer head raises each of them and brings them \
+                   closer together (a smaller spread, the sd across losses) than no head.",
         explain_title: "Loss family × head depth: the head evens things out",
         explain: "The paper writes many losses as \"alignment + distribution\": NT-Xent, \
-                  log-sum-exp, matching a sphere, cube or Gaussian prior (SWD), and alignment + \
-                  uniformity. With a deep projection head between the representation and the loss, \
-                  they all end up at similar probe accuracy. With no head, the loss's shape \
-                  reaches the representation directly, and the losses differ more. Look for: the \
-                  lines bunched together at head_depth = 3 and spread apart at 0.",
-        differs: "Procedural objects (grey) instead of ImageNet/CIFAR; every loss at its \
-                  default (logsumexp's lambda is in NT-Xent units, see docs/science.md).",
+                  log-sum-exp, and matching a sphere, cube or Gaussian prior (SWD), each at a \
+                  weight λ of its own. With a deep projection head between the representation \
+                  and the loss, they all end up at similar probe accuracy. With no head, the \
+                  loss's shape reaches the representation directly, and the losses differ more. \
+                  Look for: the lines bunched together and higher at head_depth = 3 than at 0.",
+        differs: "Procedural objects (grey) instead of ImageNet/CIFAR and a small ConvNet \
+                  trained for hundreds of steps; NT-Xent at τ 0.2, log-sum-exp at λ 1 in \
+                  NT-Xent units, the SWD losses at λ 5.",
         needs_file: false,
         demo: false,
         references: &[],
@@ -173,50 +175,57 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "loss-lambda",
-        title: "The distribution weight lambda per loss",
-        config: "data=objects&palette=grey&head_depth=0",
-        small: "steps=150&batch=128&train_size=3000&test_size=1000",
-        sweep: "lambda:0.1,1,10;loss:logsumexp,swd_sphere",
+        title: "Temperature and lambda act inversely",
+        config: "data=objects&palette=grey&head_depth=0&loss=logsumexp&lr_schedule=linear&steps=1000",
+        small: "steps=600&batch=128&train_size=3000&test_size=1000",
+        sweep: "lambda:0.3,3;tau:0.1,0.5",
         effect: Metric::Offline,
-        look_for: "Each loss learns over a range of lambda around its default 1; far from it the \
-                   distribution term is too weak (collapse) or too strong.",
-        explain_title: "Distribution weight λ: a range, not a magic number",
+        look_for: "Raising τ acts like lowering λ: at τ 0.1 raising λ from 0.3 to 3 lifts the \
+                   object a long way; at τ 0.5, where the same λ pushes the embeddings apart \
+                   less, it lifts it much less.",
+        explain_title: "Temperature and λ: two dials for one thing",
         explain: "λ sets how hard the loss pushes points apart compared with pulling views \
-                  together. If it is too small, everything can collapse to one point. If it is too \
-                  large, spreading out wins over matching views. Each loss learns across a range \
-                  of λ around its default of 1. Temperature acts in a similar, inverse way. Look \
-                  for: each loss's object line well above its dotted at-initialisation line at λ = \
-                  1, and where it sags at the ends of the range.",
-        differs: "Procedural objects (grey); no projection head, where the losses differ most.",
+                  together. If it is too small, everything piles up and little is learned. The \
+                  temperature τ sets how the push is shared out: a low τ aims it at the closest \
+                  other points, a high τ spreads it thinly over all of them, which pushes less \
+                  where it matters, as a smaller λ would. So the two act inversely. Look for: \
+                  the two τ lines together at λ = 0.3, and the τ = 0.1 line rising much more \
+                  than the τ = 0.5 line at λ = 3.",
+        differs: "Procedural objects (grey); log-sum-exp with no projection head; λ in NT-Xent \
+                  units (λ·τ/d against the notebook's raw λ), which takes τ's 1/τ scale out, so \
+                  what remains of τ is how sharp its softmax is.",
         needs_file: false,
         demo: false,
         references: &[],
-        verdict: rules::losses::loss_lambda,
+        verdict: rules::losses::tau_lambda,
     },
     Preset {
         name: "local-features",
         title: "Local features from a global loss",
-        config: "data=scenes&canvas=32&block=2&kmeans_k=4&steps=600&batch=256&train_size=20000&test_size=1000",
-        small: "batch=128&steps=300&train_size=6000",
-        sweep: "colour_jitter:0,0.5",
+        config: "data=scenes&canvas=48&block=2&kmeans_k=0&steps=600&batch=256&train_size=20000&test_size=1000",
+        small: "batch=128&steps=600&train_size=6000",
+        sweep: "fill:colour,texture",
         effect: Metric::Ari,
         look_for: "K-means on a block's feature map, one image at a time, groups pixels by \
-                   object when the encoder has learned local features: the trained encoder's \
-                   clusters should match the true masks better (ARI) than the same encoder at \
-                   initialisation (dotted) and than K-means on the raw pixels at the same \
-                   resolution (dashed). The sweep turns colour jitter off and on: jitter teaches \
-                   the encoder to ignore colour, which is what tells our objects apart.",
+                   object when the encoder has learned local features. Scored by the foreground \
+                   ARI (over the objects' pixels) on 100 test images, against the same encoder \
+                   untrained (dotted) and K-means on the raw pixels at the same resolution \
+                   (dashed). In colour scenes the raw colours already segment; in texture \
+                   scenes, striped in the background's own two colours, they cannot, and the \
+                   trained encoder must beat both.",
         explain_title: "Local features from a global loss",
         explain: "The loss only compares whole images, yet the network's inner layers learn to \
                   group pixels by object. We cluster each position of a layer's feature map \
-                  (K-means) and score how well the clusters match the true object outlines (ARI, \
-                  where 1 is a perfect match and 0 is chance). A trained network should beat the \
-                  same network before training, and also beat clustering the raw colours. Look \
-                  for: the trained line above the dotted at-init line and the dashed raw-pixels \
-                  line, and cluster maps that follow object shapes.",
+                  (K-means, as many clusters as the image has objects plus background) and score \
+                  how well the clusters separate the objects (ARI over the objects' pixels: 1 \
+                  is a perfect match, 0 chance). In texture scenes everything is striped in the \
+                  same two colours, so clustering the raw colours cannot find the objects; only \
+                  features that see the stripes' direction can. Look for: in texture scenes, \
+                  the trained line above the dotted untrained line and the dashed raw-pixels \
+                  line, and cluster maps coloured like the true objects.",
         differs: "Synthetic scenes whose true masks are known, so the paper's qualitative \
-                  figure becomes a number; a 32 px canvas and a small ConvNet instead of \
-                  ImageNet and ResNet-50.",
+                  figure becomes a number; a 48 px canvas and a small ConvNet instead of \
+                  ImageNet and ResNet-50; K per image from the true number of groups.",
         needs_file: false,
         demo: false,
         references: &[],
@@ -225,47 +234,79 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "local-hierarchy",
         title: "Hierarchical local features: early blocks group parts, late blocks objects",
-        config: "data=scenes&canvas=32&kmeans_k=4&colour_jitter=0.5&steps=600&batch=256&train_size=20000&test_size=1000",
-        small: "batch=128&steps=300&train_size=6000",
+        config: "data=scenes&fill=texture&canvas=48&kmeans_k=0&steps=600&batch=256&train_size=20000&test_size=1000",
+        small: "batch=128&steps=600&train_size=6000",
         sweep: "block:1,3",
         effect: Metric::Ari,
-        look_for: "Every object in these scenes has a light half and a dark half. K-means on \
-                   the first block's feature map should follow those parts (its 'vs parts' line \
-                   high), while the last block's clusters should follow whole objects: the \
-                   'vs parts' line falls below the objects' line from block 1 to block 3. Each \
-                   point is the same training; only the block that is clustered changes.",
+        look_for: "Every object in these texture scenes has a lighter and a darker half. \
+                   K-means on the first block's feature map should follow those parts, the last \
+                   block's the whole objects: clustered against the parts (as many clusters as \
+                   parts) and against the objects (as many as objects), the first block's \
+                   preference for parts is larger than the last block's, by more than in the \
+                   untrained network. Each point is the same training; only the block that is \
+                   clustered changes.",
         explain_title: "Local features come in levels",
-        explain: "In these scenes every object has two halves in two shades of its colour. A fine \
-                  grouping follows the halves (the parts), a coarse one the whole objects. The \
-                  paper saw early layers give the finer groups and later layers the object-level \
-                  ones. We cluster the first and the last block of the same trained network and \
-                  score both groupings: ARI against the objects and against the parts. Look for: \
-                  the 'vs parts' line above the objects' line at block 1 and below it at block 3, \
-                  by more than in the untrained network.",
+        explain: "In these scenes every object has two halves, one a little lighter and one a \
+                  little darker. A fine grouping follows the halves (the parts), a coarse one \
+                  the whole objects. The paper saw early layers give the finer groups and later \
+                  layers the object-level ones. We cluster the first and the last block of the \
+                  same trained network and score both groupings. Look for: the 'vs parts' line \
+                  above the objects' line at block 1 and below it at block 3, by more than in \
+                  the untrained network.",
         differs: "The paper shows ImageNet images clustered with more and more groups at \
                   several layers; here objects have two known parts, so the finer level is a \
-                  number (ARI against the parts' masks) and the coarser one too.",
+                  number (foreground ARI against the parts' masks) and the coarser one too.",
         needs_file: false,
         demo: false,
         references: &[],
         verdict: rules::local::local_hierarchy,
     },
     Preset {
+        name: "randbit-augment",
+        title: "RandBit: stronger augmentation does not remove the suppression",
+        config: "data=randbit&base=digits&crop_min=0.5&flip=1&colour_jitter=0.8&greyscale=0&lr_schedule=linear&weight_decay=0.0002&batch=1000&steps=600&train_size=60000&test_size=10000&head_depth=2&head_width=256&out_dim=64&tau=0.1&eval_every=50&checkpoints=2",
+        small: "batch=128&steps=400&train_size=6000&test_size=1000",
+        sweep: "bits:0,10;crop_min:0.5,0.2",
+        effect: Metric::Offline,
+        look_for: "With colour jitter, flips and crops down to a fifth of the image, the digit is \
+                   still learned without bits and still lost with 10 bits, by more than an \
+                   untrained encoder loses it: the bits are shared exactly by both views, so no \
+                   augmentation of the image can break that shortcut.",
+        explain_title: "RandBit: augmentation cannot break this shortcut",
+        explain: "Colour jitter rescues the shape in the colour-vs-shape finding, because it makes \
+                  colour differ between the two views. Random bits are different: they are added \
+                  after augmentation, so both views always carry exactly the same bits, whatever \
+                  happens to the picture. Stronger crops and colour jitter therefore change \
+                  nothing about the shortcut. Look for: at both crop strengths, the digit line \
+                  high without bits and falling to its dashed chance line with 10 bits.",
+        differs: "As RandBit, with flips, colour jitter 0.8 and crops of at least half or a fifth \
+                  of the image (the notebook crops only, at least half).",
+        needs_file: false,
+        demo: false,
+        references: &[],
+        verdict: rules::randbit::randbit_augment,
+    },
+    Preset {
         name: "randbit-batch",
         title: "RandBit: a larger batch helps a little",
-        config: randbit!("&bits=10"),
+        config: randbit!("&bits=5"),
         small: "steps=200&train_size=6000&test_size=1000",
         sweep: "batch:64,512",
-        effect: Metric::Online,
-        look_for: "With the same number of steps, a larger batch keeps a little more of the \
-                   digit against the bits.",
+        effect: Metric::Offline,
+        look_for: "With 5 bits (32 codes), a batch of 512 holds about 16 other images with each \
+                   image's code and a batch of 64 about 2: in the larger batch the bits tell \
+                   fewer images apart, and the encoder keeps more of the digit. Judged on the \
+                   offline probe, fitted alike at both batches (the online probe would see eight \
+                   times more images at 512).",
         explain_title: "RandBit: a bigger batch helps a little",
-        explain: "Each image is compared with every other image in its batch. In a bigger batch it \
-                  is more likely that two images carry the same bits, and then only the picture \
-                  itself can tell them apart. So with the same number of steps, batch 512 keeps a \
-                  little more of the digit than batch 64. The help is modest: the bits still \
-                  dominate. Look for: the digit accuracy a little higher at batch 512 than at 64.",
-        differs: "As RandBit.",
+        explain: "Each image is compared with every other image in its batch. With 5 bits there \
+                  are only 32 codes, so in a batch of 512 every image shares its code with about \
+                  16 others, and only the picture itself can tell those apart; in a batch of 64 \
+                  it shares with about 2. So with the same number of steps, batch 512 keeps more \
+                  of the digit than batch 64. Look for: the digit line higher at batch 512 than \
+                  at 64, both above the dashed chance line.",
+        differs: "As RandBit, with 5 bits; equal steps, so the larger batch also sees eight times \
+                  more images.",
         needs_file: false,
         demo: false,
         references: &[],
@@ -274,20 +315,24 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "randbit-width",
         title: "RandBit: a wider encoder does not help",
-        config: randbit!("&bits=10"),
+        config: randbit!("&bits=5"),
         small: "batch=128&steps=200&train_size=6000&test_size=1000",
         sweep: "width:0.5,2",
-        effect: Metric::Online,
-        look_for: "Four times the channels do not keep more of the digit: the bits are still \
-                   the easiest feature.",
+        effect: Metric::Offline,
+        look_for: "With 5 bits the digit is partly kept at both widths (off the chance floor). \
+                   The wider encoder reads more of it, but so does the same wide encoder \
+                   untrained: what training adds beyond the untrained encoder is no larger with \
+                   four times the channels.",
         explain_title: "RandBit: a wider network does not help",
         explain: "You might hope that a bigger network has room to learn both the bits and the \
-                  digit. It does not: four times the channels in every layer leave the digit just \
-                  as suppressed, because the problem is what the loss rewards, not capacity. This \
-                  finding claims no improvement, so it holds only when even the seed-to-seed noise \
-                  could not hide one. Look for: the digit accuracy at width 2 no higher than at \
-                  width 0.5.",
-        differs: "As RandBit.",
+                  digit. A network with four times the channels does read more of the digit, \
+                  but it already does before any training: random wide features are richer. \
+                  What contrastive training adds on top, against the bits, is no larger, because \
+                  the problem is what the loss rewards, not capacity. This finding claims no \
+                  improvement, so it holds only when even the seed-to-seed noise could not hide \
+                  one. Look for: the gap between each width's digit line and its dotted \
+                  untrained line, no wider at width 2 than at 0.5.",
+        differs: "As RandBit, with 5 bits, so the digit is above chance at both widths.",
         needs_file: false,
         demo: false,
         references: &[],
@@ -297,19 +342,24 @@ pub const PRESETS: &[Preset] = &[
         name: "randbit-autoencoder",
         title: "RandBit: a reconstruction loss suffers much less",
         config: randbit!(),
-        small: "batch=128&steps=200&train_size=6000&test_size=1000",
+        small: "batch=128&steps=600&train_size=6000&test_size=1000",
         sweep: "bits:0,10;objective:contrastive,autoencoder",
         effect: Metric::Offline,
-        look_for: "An autoencoder on the same data (reconstructing image and bits) keeps much \
-                   more of the digit than the contrastive loss once bits are added.",
+        look_for: "An autoencoder on the same data, reconstructing the image and the bits with \
+                   equal weight in total, keeps more of the digit than the contrastive loss once \
+                   bits are added: about what an untrained encoder reads, where NT-Xent falls \
+                   below it.",
         explain_title: "RandBit: reconstruction suffers much less",
-        explain: "An autoencoder learns by rebuilding its input, bits and image alike, so it \
-                  cannot ignore the digit just because the bits are easier. On the same data with \
-                  10 bits, its representation keeps far more of the digit than the contrastive one \
-                  does. This control shows that suppression comes from the contrastive objective, \
-                  not from the data alone. Look for: at 10 bits, the autoencoder's digit line well \
-                  above the contrastive one.",
-        differs: "Our autoencoder decodes the representation with a small MLP.",
+        explain: "An autoencoder learns by rebuilding its input, so it cannot ignore the digit \
+                  just because the bits are easier: the picture is half of what it must rebuild, \
+                  however many bit planes there are. On the same data with 10 bits, its \
+                  representation keeps more of the digit than the contrastive one does. This \
+                  control shows that suppression comes from the contrastive objective, not from \
+                  the data alone. Look for: at 10 bits, the autoencoder's digit line above the \
+                  contrastive one and near its dotted untrained line.",
+        differs: "Our autoencoder decodes the representation with a small MLP; the image and the \
+                  bit planes weigh half each in its loss (`recon=balanced`), and the small scale \
+                  trains 600 steps, since an autoencoder learns the digit more slowly.",
         needs_file: false,
         demo: false,
         references: &[],

@@ -1,13 +1,18 @@
-//! The local-features picture: for each encoder block (one row each), test images next to the
-//! K-means cluster map of that block's feature map, upsampled to the image.
+//! The local-features picture, as the paper's figure: one row per test image, the image, its
+//! true objects, then each encoder block's K-means cluster map upsampled to the image, every
+//! cluster coloured as the object it covers most (so a block that groups by object looks like
+//! the true masks, and one cluster spread over two objects shows in one colour).
 
 use super::Picture;
 use super::svg::colour;
 use crate::data::Dataset;
 use crate::record::Evaluation;
 
-/// At most this many images per row.
-pub const SHOWN: usize = 8;
+/// At most this many images (rows).
+pub const SHOWN: usize = 6;
+
+/// The background's colour in the maps.
+const BACKGROUND: [u8; 3] = [60, 60, 60];
 
 /// `#rrggbb` as bytes (black for anything else).
 pub fn hex_rgb(c: &str) -> [u8; 3] {
@@ -15,8 +20,34 @@ pub fn hex_rgb(c: &str) -> [u8; 3] {
     [(v >> 16) as u8, (v >> 8) as u8, v as u8]
 }
 
-/// Cluster maps of each block over the test images they were computed on; `None` when the
-/// evaluation has no local features. Images missing from `ds` are left blank.
+/// The colour of mask id `id` (0 = background).
+fn id_colour(id: usize) -> [u8; 3] {
+    if id == 0 {
+        BACKGROUND
+    } else {
+        hex_rgb(colour(id - 1))
+    }
+}
+
+/// For each cluster of an upsampled map, the mask id it covers most (ties: the lower id).
+pub fn cluster_objects(clusters: &[usize], truth: &[usize]) -> Vec<usize> {
+    let k = clusters.iter().max().map_or(0, |m| m + 1);
+    let ids = truth.iter().max().map_or(0, |m| m + 1);
+    let mut counts = vec![0usize; k * ids];
+    for (&c, &t) in clusters.iter().zip(truth) {
+        counts[c * ids + t] += 1;
+    }
+    (0..k)
+        .map(|c| {
+            let row = &counts[c * ids..(c + 1) * ids];
+            (0..ids).rev().max_by_key(|&t| row[t]).unwrap_or(0)
+        })
+        .collect()
+}
+
+/// Rows of image, true objects and each block's clusters over the test images they were
+/// computed on; `None` when the evaluation has no local features. Images missing from `ds`
+/// are left blank.
 pub fn local_features_picture(ds: &Dataset, e: &Evaluation) -> Option<Picture> {
     if e.local.is_empty() {
         return None;
@@ -25,39 +56,61 @@ pub fn local_features_picture(ds: &Dataset, e: &Evaluation) -> Option<Picture> {
     let (h, w) = (ds.height, ds.width);
     let scale = (64 / h.max(w)).max(1);
     let (cw, ch) = (w * scale + 4, h * scale + 4);
-    let mut picture = Picture::new(shown * cw * 2, e.local.len() * ch, 250);
-    for (row, block) in e.local.iter().enumerate() {
-        for (j, &img) in e.local_images.iter().take(shown).enumerate() {
-            let Some(sample) = ds.test.get(img) else {
+    let columns = 2 + e.local.len();
+    let mut picture = Picture::new(columns * cw, shown * ch, 250);
+    for (row, &img) in e.local_images.iter().take(shown).enumerate() {
+        let Some(sample) = ds.test.get(img) else {
+            continue;
+        };
+        let y0 = row * ch;
+        let view: Vec<f32> = sample
+            .image
+            .pixels
+            .iter()
+            .map(|&v| v as f32 / 255.0)
+            .collect();
+        picture.blit_view(&view, sample.image.channels, h, w, 0, y0, scale);
+        let truth: Vec<usize> = match &sample.mask {
+            Some(m) => m.iter().map(|&v| v as usize).collect(),
+            None => vec![0; h * w],
+        };
+        paint_map(&mut picture, cw, y0, scale, (h, w), |p| id_colour(truth[p]));
+        for (b, block) in e.local.iter().enumerate() {
+            let Some(map) = block.maps.get(row) else {
                 continue;
             };
-            let Some(map) = block.maps.get(j) else {
-                continue;
+            let (mh, mw) = (block.map_height, block.map_width);
+            let cluster = |p: usize| {
+                let (y, x) = (p / w, p % w);
+                map.get(y * mh / h * mw + x * mw / w)
+                    .map_or(0, |&c| c as usize)
             };
-            let view: Vec<f32> = sample
-                .image
-                .pixels
-                .iter()
-                .map(|&v| v as f32 / 255.0)
-                .collect();
-            let (x0, y0) = (j * 2 * cw, row * ch);
-            picture.blit_view(&view, sample.image.channels, h, w, x0, y0, scale);
-            // The cluster map next to the image, upsampled to its size.
-            for y in 0..h * scale {
-                for x in 0..w * scale {
-                    let (my, mx) = (
-                        y / scale * block.map_height / h,
-                        x / scale * block.map_width / w,
-                    );
-                    let c = map.get(my * block.map_width + mx).copied().unwrap_or(0);
-                    let rgb = hex_rgb(colour(c as usize));
-                    let i = ((y0 + y) * picture.width + x0 + cw + x) * 3;
-                    picture.rgb[i..i + 3].copy_from_slice(&rgb);
-                }
-            }
+            let clusters: Vec<usize> = (0..h * w).map(cluster).collect();
+            let object = cluster_objects(&clusters, &truth);
+            paint_map(&mut picture, (2 + b) * cw, y0, scale, (h, w), |p| {
+                id_colour(object[clusters[p]])
+            });
         }
     }
     Some(picture)
+}
+
+/// Paints an `h × w` map, `scale` times enlarged, with its top-left corner at (x0, y0).
+fn paint_map(
+    picture: &mut Picture,
+    x0: usize,
+    y0: usize,
+    scale: usize,
+    (h, w): (usize, usize),
+    rgb_at: impl Fn(usize) -> [u8; 3],
+) {
+    for y in 0..h * scale {
+        for x in 0..w * scale {
+            let rgb = rgb_at((y / scale) * w + x / scale);
+            let i = ((y0 + y) * picture.width + x0 + x) * 3;
+            picture.rgb[i..i + 3].copy_from_slice(&rgb);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -68,20 +121,17 @@ mod tests {
     use crate::url::decode;
 
     #[test]
-    fn one_row_per_block_with_each_cluster_in_its_colour() {
+    fn one_row_per_image_with_its_objects_and_each_blocks_clusters_in_their_objects_colours() {
         let c = decode("data=scenes&canvas=32&train_size=64&test_size=32").config;
         let ds = generate(&c, None).unwrap();
-        let block = |b: usize, side: usize| LocalFeatures {
+        // One cluster per true object at block 1 (the mask itself, at full resolution), and a
+        // single cluster everywhere at block 2.
+        let masks: Vec<Vec<u8>> = (0..3).map(|i| ds.test[i].mask.clone().unwrap()).collect();
+        let block = |b: usize, side: usize, maps: Vec<Vec<u8>>| LocalFeatures {
             block: b,
             map_height: side,
             map_width: side,
-            // Left half cluster 0, right half cluster 1.
-            maps: vec![
-                (0..side * side)
-                    .map(|p| u8::from(p % side >= side / 2))
-                    .collect();
-                3
-            ],
+            maps,
             ari: 0.0,
             ari_pixels: 0.0,
             ari_parts: None,
@@ -89,23 +139,44 @@ mod tests {
         let e = Evaluation {
             step: 0,
             probes: Vec::new(),
-            local: vec![block(1, 16), block(2, 8)],
+            local: vec![
+                block(1, 32, masks.clone()),
+                block(2, 8, vec![vec![0; 64]; 3]),
+            ],
             local_images: vec![0, 1, 2],
             embedding: Vec::new(),
             embedding_labels: Vec::new(),
             similarity: Vec::new(),
         };
         let p = local_features_picture(&ds, &e).unwrap();
-        // 32 px images at scale 2 with a 4 px gap: 3 images, each with its map, 2 rows.
-        assert_eq!((p.width, p.height), (3 * 2 * 68, 2 * 68));
+        // 32 px images at scale 2 with a 4 px gap: image, objects, 2 blocks; 3 rows.
+        assert_eq!((p.width, p.height), (4 * 68, 3 * 68));
         let at = |x: usize, y: usize| [0, 1, 2].map(|k| p.rgb[(y * p.width + x) * 3 + k]);
-        // The first map of the second row: its left half cluster 0, right half cluster 1.
-        assert_eq!(at(68 + 5, 68 + 20), hex_rgb(colour(0)));
-        assert_eq!(at(68 + 60, 68 + 20), hex_rgb(colour(1)));
+        for (row, mask) in masks.iter().enumerate() {
+            for (pos, &id) in mask.iter().enumerate() {
+                let (x, y) = (2 * (pos % 32), row * 68 + 2 * (pos / 32));
+                // The true objects, and block 1's clusters coloured as the same objects.
+                assert_eq!(at(68 + x, y), id_colour(id as usize));
+                assert_eq!(at(2 * 68 + x, y), id_colour(id as usize));
+            }
+            // Block 2's one cluster takes the colour of what it covers most.
+            let mut counts = [0usize; 5];
+            mask.iter().for_each(|&m| counts[m as usize] += 1);
+            let most = (0..5).rev().max_by_key(|&i| counts[i]).unwrap();
+            assert_eq!(at(3 * 68 + 10, row * 68 + 10), id_colour(most));
+        }
         let none = Evaluation {
             local: Vec::new(),
             ..e
         };
         assert!(local_features_picture(&ds, &none).is_none());
+    }
+
+    #[test]
+    fn a_cluster_takes_the_object_it_covers_most() {
+        // Cluster 0 covers object 1 three times, background once; cluster 1 covers object 2.
+        let clusters = [0, 0, 0, 0, 1, 1];
+        let truth = [1, 1, 0, 1, 2, 2];
+        assert_eq!(cluster_objects(&clusters, &truth), [1, 2]);
     }
 }

@@ -141,6 +141,30 @@ fn one() -> usize {
     1
 }
 
+/// Sets one grid value: `key` to the value's first part, then each `~other:value` it carries
+/// (an error names the knob and the value it could not take).
+fn apply_value(
+    config: &mut ExperimentConfig,
+    key: &str,
+    token: &str,
+) -> Result<(), crate::params::ParamError> {
+    let mut parts = token.split('~');
+    config.set(key, parts.next().unwrap_or_default().trim())?;
+    for extra in parts {
+        let (k, v) = extra.split_once(':').unwrap_or((extra, ""));
+        let k = k.trim();
+        if k == key {
+            return Err(crate::params::ParamError {
+                key: k.to_string(),
+                value: v.to_string(),
+                reason: format!("already set by the axis value {token:?}"),
+            });
+        }
+        config.set(k, v.trim())?;
+    }
+    Ok(())
+}
+
 /// One or two axes, the metric to draw, and how many seeds each grid point runs with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepSpec {
@@ -213,6 +237,8 @@ impl SweepSpec {
 
     /// Parses `key:v1,v2[;key2:w1,w2]` and checks every value against the parameter table
     /// (on the defaults, so a value that only makes sense with other knobs is still valid).
+    /// A value may carry settings of other knobs that go with it, after `~`:
+    /// `loss:ntxent,swd_sphere~lambda:5` runs SWD at λ = 5 and NT-Xent at the base's λ.
     pub fn parse(text: &str, effect: Metric) -> Result<SweepSpec, SweepError> {
         let mut axes = Vec::new();
         for part in text.split(';').filter(|s| !s.trim().is_empty()) {
@@ -235,13 +261,13 @@ impl SweepSpec {
                 return Err(SweepError::NoValues(key.to_string()));
             }
             for v in &values {
-                ExperimentConfig::default()
-                    .set(key, v)
-                    .map_err(|e| SweepError::BadValue {
-                        key: key.to_string(),
-                        value: v.clone(),
+                apply_value(&mut ExperimentConfig::default(), key, v).map_err(|e| {
+                    SweepError::BadValue {
+                        key: e.key,
+                        value: e.value,
                         reason: e.reason,
-                    })?;
+                    }
+                })?;
             }
             axes.push(Axis {
                 key: key.to_string(),
@@ -253,6 +279,21 @@ impl SweepSpec {
         }
         if axes.len() > 2 {
             return Err(SweepError::TooManyAxes(axes.len()));
+        }
+        // A value may not carry a knob another axis sweeps: which would win is not obvious.
+        for axis in &axes {
+            for v in &axis.values {
+                for extra in v.split('~').skip(1) {
+                    let k = extra.split_once(':').map_or(extra, |(k, _)| k).trim();
+                    if axes.iter().any(|a| a.key == k) {
+                        return Err(SweepError::BadValue {
+                            key: axis.key.clone(),
+                            value: v.clone(),
+                            reason: format!("{k} is swept by an axis of its own"),
+                        });
+                    }
+                }
+            }
         }
         let spec = SweepSpec {
             axes,
@@ -295,7 +336,7 @@ impl SweepSpec {
             .flat_map(|values| {
                 let mut config = base.clone();
                 for (axis, v) in self.axes.iter().zip(&values) {
-                    config.set(&axis.key, v).expect("checked by parse");
+                    apply_value(&mut config, &axis.key, v).expect("checked by parse");
                 }
                 (0..self.seeds.max(1)).map(move |replicate| {
                     let mut config = config.clone();
@@ -344,6 +385,48 @@ impl SweepSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_carries_the_settings_that_go_with_it() {
+        let s = SweepSpec::parse(
+            "loss:ntxent,swd_sphere~lambda:5;head_depth:0,3",
+            Metric::Offline,
+        )
+        .unwrap();
+        assert_eq!(
+            s.to_string(),
+            "loss:ntxent,swd_sphere~lambda:5;head_depth:0,3"
+        );
+        let base = ExperimentConfig {
+            lambda: 0.5,
+            ..ExperimentConfig::default()
+        };
+        let points = s.points(&base);
+        let at = |loss: &str, depth: usize| {
+            points
+                .iter()
+                .find(|p| p.config.loss.name() == loss && p.config.head_depth == depth)
+                .unwrap()
+        };
+        assert_eq!(at("swd_sphere", 3).config.lambda, 5.0);
+        assert_eq!(at("swd_sphere", 3).values, ["swd_sphere~lambda:5", "3"]);
+        assert_eq!(
+            at("ntxent", 0).config.lambda,
+            0.5,
+            "the base's value elsewhere"
+        );
+        // A bad carried value, a knob the axis sets itself, and one another axis sweeps are
+        // refused by name.
+        for bad in [
+            "loss:swd_sphere~lambda:-1",
+            "loss:swd_sphere~nope:1",
+            "loss:ntxent~loss:swd_cube",
+            "loss:ntxent~head_depth:1;head_depth:0,3",
+        ] {
+            let e = SweepSpec::parse(bad, Metric::Offline).unwrap_err();
+            assert!(matches!(e, SweepError::BadValue { .. }), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn parse_and_print_round_trip() {

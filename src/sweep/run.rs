@@ -119,7 +119,7 @@ mod tests {
             run.results[0].failed.as_deref(),
             Some("the loss became NaN at step 3")
         );
-        assert!(run.results[0].config.contains("v=2"));
+        assert!(run.results[0].config.contains("v=3"));
     }
 
     #[test]

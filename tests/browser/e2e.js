@@ -232,7 +232,7 @@ function mnistPair(n) {
     assert(Number(await page.$eval('#chart-loss', (el) => el.dataset.points)) > 0, 'loss chart empty');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
     const exported = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
-    assert(exported.fingerprint === expectedFp && exported.config.startsWith('v=2'), 'exported run.json: ' + exported.config);
+    assert(exported.fingerprint === expectedFp && exported.config.startsWith('v=3'), 'exported run.json: ' + exported.config);
     const pageLoss = exported.history[0].loss;
     const cliLoss = cliFirstLoss(TINY);
     console.log(`     first-step loss: page ${pageLoss}, CLI ${cliLoss}`);

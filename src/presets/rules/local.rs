@@ -5,10 +5,23 @@ use super::{Runs, check};
 use crate::sweep::{SweepResult, SweepSpec};
 use crate::verdict::{Effect, MIN_MARGIN, Verdict};
 
+/// At the sweep's texture point (or every point, for a sweep over something else), the
+/// trained encoder's foreground ARI beats the same encoder untrained and K-means on the raw
+/// pixels. Colour scenes are shown beside them, not judged: their raw colours already
+/// segment.
 pub fn local_features(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
     let runs = Runs::new(spec, results);
+    let texture: Vec<&String> = runs
+        .xs()
+        .iter()
+        .filter(|x| x.as_str() == "texture")
+        .collect();
+    let judged = match spec.axes[0].key.as_str() {
+        "fill" if !texture.is_empty() => texture,
+        _ => runs.xs().iter().collect(),
+    };
     let mut checks = Vec::new();
-    for x in runs.xs() {
+    for x in judged {
         let at = [x.as_str()];
         let trained = runs.stat(&at, |m| m.ari);
         checks.push(check(

@@ -1,5 +1,6 @@
-//! The local-features panel: the worker's cluster maps per block next to the images they came
-//! from, with the scores against the true masks.
+//! The local-features panel: per test image, its true objects and each block's cluster map,
+//! and per block the foreground ARI of the trained encoder beside its two baselines (the same
+//! encoder untrained, K-means on the raw pixels).
 
 use leptos::prelude::*;
 
@@ -27,6 +28,37 @@ pub fn LocalPanel() -> impl IntoView {
             }
         });
     });
+    let scores = move || {
+        run.record.with(|r| {
+            let (Some(first), Some(last)) = (r.evaluations.first(), r.evaluations.last()) else {
+                return None;
+            };
+            if last.local.is_empty() {
+                return None;
+            }
+            let trained = last.step > first.step;
+            let rows = last.local.iter().map(|b| {
+                let init = first.local.iter().find(|i| i.block == b.block);
+                let cell = |v: Option<f32>| v.map_or("–".to_string(), |v| format!("{v:.3}"));
+                view! {
+                    <tr>
+                        <th scope="row">{format!("block {}", b.block)}</th>
+                        <td>{if trained { cell(Some(b.ari)) } else { "–".into() }}</td>
+                        <td>{cell(init.map(|i| i.ari))}</td>
+                        <td>{cell(Some(b.ari_pixels))}</td>
+                        <td>{if trained { cell(b.ari_parts) } else { "–".into() }}</td>
+                    </tr>
+                }
+            }).collect_view();
+            Some(view! {
+                <table class="probes local-scores">
+                    <caption>"Foreground ARI against the true objects (1 = every object its own group, 0 = chance), over the scored test images"</caption>
+                    <thead><tr><th scope="col">""</th><th scope="col">"trained"</th><th scope="col">"untrained"</th><th scope="col">"raw pixels"</th><th scope="col">"trained, vs parts"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            })
+        })
+    };
     let no_masks = move || {
         run.record.with(|r| {
             r.evaluations.last().filter(|e| e.local.is_empty()).map(|_| view! {
@@ -36,9 +68,10 @@ pub fn LocalPanel() -> impl IntoView {
     };
     view! {
         <h2>"Local features"</h2>
-        <p class="caption">"Rows are encoder blocks (earlier = finer): each test image, then the K-means clusters of that block's feature map. Objects in one colour each mean the block groups pixels by object."</p>
+        <p class="caption">"Each row is a test image, its true objects, then the K-means clusters of each encoder block's feature map (earlier = finer), every cluster coloured as the object it covers most. A block whose map looks like the true objects groups pixels by object; the table says by how much, beside the same encoder untrained and K-means on the raw pixels at that block's resolution."</p>
         <canvas node_ref=canvas id="local-features" role="img" aria-label="test images and the K-means cluster maps of each encoder block"
             class:empty=move || run.record.with(|r| r.evaluations.last().is_none_or(|e| e.local.is_empty()))></canvas>
+        {scores}
         {no_masks}
     }
 }
