@@ -20,6 +20,7 @@ use crate::data::{Dataset, generate};
 #[cfg(feature = "webgpu")]
 use crate::learn::backend::wgpu_device_async;
 use crate::learn::backend::{BackendKind, cpu_device};
+use crate::learn::model_file::ModelFile;
 use crate::learn::run::{Control, Ending, Run, drive};
 use crate::learn::train::TrainError;
 use crate::params::{BaseKind, ExperimentConfig};
@@ -27,10 +28,11 @@ use crate::protocol::{DataFile, FromWorker, RunId, ToWorker};
 use crate::render::sample_grid;
 
 use super::gpu::{adapter_name, navigator_gpu};
+use super::worker_model;
 use crate::url::{decode, encode};
 
 #[derive(Default)]
-struct State {
+pub(super) struct State {
     /// The current run; a run stops when it is no longer current (Start, Reset).
     run: Option<RunId>,
     paused: bool,
@@ -42,13 +44,17 @@ struct State {
     /// The WebGPU device, initialised once (a second init fails).
     #[cfg(feature = "webgpu")]
     gpu: Option<Result<(burn::prelude::Device, String), String>>,
+    /// The last run that finished, with its model, until the next starts (Save model).
+    pub(super) finished: Option<(RunId, Run)>,
+    /// A model file the page loaded, with its name (Evaluate).
+    pub(super) model: Option<(String, ModelFile)>,
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-fn post(message: &FromWorker) {
+pub(super) fn post(message: &FromWorker) {
     match serde_wasm_bindgen::to_value(message) {
         Ok(value) => {
             let _ = scope().post_message(&value);
@@ -82,7 +88,7 @@ async fn yield_to_messages() {
     let _ = JsFuture::from(promise).await;
 }
 
-fn now_seconds() -> f64 {
+pub(super) fn now_seconds() -> f64 {
     js_sys::Date::now() / 1000.0
 }
 
@@ -113,6 +119,7 @@ pub fn start() {
                     let mut s = state.borrow_mut();
                     // A run started paused takes its first step, then waits.
                     (s.run, s.paused, s.step_once) = (Some(run), paused, false);
+                    s.finished = None;
                 }
                 spawn_local(train(state, run, query, prefer_gpu));
             }
@@ -126,6 +133,15 @@ pub fn start() {
                 s.run = None;
                 s.paused = false;
             }
+            ToWorker::SaveModel { run, link } => {
+                spawn_local(worker_model::save(state, run, link));
+            }
+            ToWorker::LoadModel { file } => worker_model::load(&state, file),
+            ToWorker::Evaluate {
+                run,
+                query,
+                prefer_gpu,
+            } => spawn_local(worker_model::evaluate(state, run, query, prefer_gpu)),
         }
     });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
@@ -153,7 +169,7 @@ fn set_files(state: &Rc<RefCell<State>>, files: Vec<DataFile>) {
 }
 
 /// The config of `query` and its dataset, with the user's files decoded at its image size.
-fn dataset_for(
+pub(super) fn dataset_for(
     state: &Rc<RefCell<State>>,
     query: &str,
 ) -> Result<(ExperimentConfig, Dataset), String> {
@@ -206,7 +222,7 @@ async fn describe(state: Rc<RefCell<State>>, run: RunId, query: String) {
 }
 
 /// The device to train on, with the badge text: WebGPU if wanted and available, else the CPU.
-async fn choose_device(
+pub(super) async fn choose_device(
     state: &Rc<RefCell<State>>,
     prefer_gpu: bool,
 ) -> (BackendKind, burn::prelude::Device, String, String) {
@@ -350,10 +366,13 @@ async fn train(state: Rc<RefCell<State>>, run: RunId, query: String, prefer_gpu:
     })
     .await;
     match outcome {
-        Ok(Ending::Finished) => post(&FromWorker::Finished {
-            run,
-            record: Box::new(training.into_record()),
-        }),
+        Ok(Ending::Finished) => {
+            post(&FromWorker::Finished {
+                run,
+                record: Box::new(training.record().clone()),
+            });
+            state.borrow_mut().finished = Some((run, training));
+        }
         Ok(Ending::Stopped) => {}
         Err(e) => {
             // A device error on WebGPU (lost device, out of memory): forget the device; the page
