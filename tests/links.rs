@@ -162,7 +162,7 @@ fn a_saved_model_evaluates_to_the_runs_probes_and_trains_on() {
     ]);
     assert!(ok, "{err}");
     assert!(out.contains("started from"), "{out}");
-    let wider = format!("{TINY}&width=0.5");
+    let wider = TINY.replace("&width=0.25", "&width=0.5");
     let (ok, _, err) = cli(&[
         "train",
         "--quiet",

@@ -144,7 +144,7 @@ fn markdown(results: &Results) -> String {
             r.link,
             results.run_link(r).map_or(String::new(), |l| format!(
                 "Its first run with its result (open it in the page, or check it with \
-                 `contrastive-playground reproduce-link '{l}'`): `{l}`\n\n"
+                 `contrastive-playground reproduce-link LINK`): `{l}`\n\n"
             )),
             p.name,
             p.name,

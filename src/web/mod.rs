@@ -15,3 +15,4 @@ mod sweep_store;
 pub mod worker;
 mod worker_link;
 mod worker_model;
+mod worker_state;

@@ -12,56 +12,20 @@ use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::MessageEvent;
 
+use super::gpu::navigator_gpu;
+use super::worker_model;
+use super::worker_state::{State, choose_device, dataset_for, post, scope};
 use crate::data::augment::Augment;
-use crate::data::loaders::{LoadedSet, load_files};
-use crate::data::{Dataset, generate};
-#[cfg(feature = "webgpu")]
-use crate::learn::backend::wgpu_device_async;
-use crate::learn::backend::{BackendKind, cpu_device};
-use crate::learn::model_file::ModelFile;
+use crate::data::loaders::load_files;
+use crate::learn::backend::BackendKind;
 use crate::learn::run::{Control, Ending, Run, drive};
 use crate::learn::train::TrainError;
 use crate::params::{BaseKind, ExperimentConfig};
 use crate::protocol::{DataFile, FromWorker, RunId, ToWorker};
 use crate::render::sample_grid;
-
-use super::gpu::{adapter_name, navigator_gpu};
-use super::worker_model;
-use crate::url::{decode, encode};
-
-#[derive(Default)]
-pub(super) struct State {
-    /// The current run; a run stops when it is no longer current (Start, Reset).
-    run: Option<RunId>,
-    paused: bool,
-    /// Let one step through while paused (Step).
-    step_once: bool,
-    /// The user's files as dropped, and their decoding at one image size.
-    files: Vec<(String, Vec<u8>)>,
-    decoded: Option<(usize, Arc<LoadedSet>)>,
-    /// The WebGPU device, initialised once (a second init fails).
-    #[cfg(feature = "webgpu")]
-    gpu: Option<Result<(burn::prelude::Device, String), String>>,
-    /// The last run that finished, with its model, until the next starts (Save model).
-    pub(super) finished: Option<(RunId, Run)>,
-    /// A model file the page loaded, with its name (Evaluate).
-    pub(super) model: Option<(String, ModelFile)>,
-}
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-pub(super) fn post(message: &FromWorker) {
-    match serde_wasm_bindgen::to_value(message) {
-        Ok(value) => {
-            let _ = scope().post_message(&value);
-        }
-        Err(e) => web_sys::console::error_1(&format!("cannot send {e}").into()),
-    }
-}
+use crate::url::encode;
 
 /// Waits `ms` milliseconds on the worker's event loop (lets Pause/Reset messages in).
 pub(crate) async fn sleep(ms: i32) {
@@ -88,7 +52,7 @@ async fn yield_to_messages() {
     let _ = JsFuture::from(promise).await;
 }
 
-pub(super) fn now_seconds() -> f64 {
+fn now_seconds() -> f64 {
     js_sys::Date::now() / 1000.0
 }
 
@@ -168,29 +132,6 @@ fn set_files(state: &Rc<RefCell<State>>, files: Vec<DataFile>) {
     post(&FromWorker::FilesSet { summary });
 }
 
-/// The config of `query` and its dataset, with the user's files decoded at its image size.
-pub(super) fn dataset_for(
-    state: &Rc<RefCell<State>>,
-    query: &str,
-) -> Result<(ExperimentConfig, Dataset), String> {
-    let config = decode(query).config;
-    let loaded = {
-        let mut s = state.borrow_mut();
-        match &s.decoded {
-            _ if s.files.is_empty() => None,
-            Some((size, set)) if *size == config.image_size => Some(Arc::clone(set)),
-            _ => {
-                let set =
-                    Arc::new(load_files(&s.files, config.image_size).map_err(|e| e.to_string())?);
-                s.decoded = Some((config.image_size, Arc::clone(&set)));
-                Some(set)
-            }
-        }
-    };
-    let ds = generate(&config, loaded.as_deref()).map_err(|e| e.to_string())?;
-    Ok((config, ds))
-}
-
 async fn describe(state: Rc<RefCell<State>>, run: RunId, query: String) {
     let start = js_sys::Date::now();
     match dataset_for(&state, &query) {
@@ -219,77 +160,6 @@ async fn describe(state: Rc<RefCell<State>>, run: RunId, query: String) {
             device_lost: false,
         }),
     }
-}
-
-/// The device to train on, with the badge text: WebGPU if wanted and available, else the CPU.
-pub(super) async fn choose_device(
-    state: &Rc<RefCell<State>>,
-    prefer_gpu: bool,
-) -> (BackendKind, burn::prelude::Device, String, String) {
-    let cpu = |reason: String| {
-        (
-            BackendKind::Cpu,
-            cpu_device(),
-            format!(
-                "CPU (burn flex, {}, one thread)",
-                match cfg!(target_feature = "simd128") {
-                    true => "wasm SIMD",
-                    false => "scalar wasm",
-                }
-            ),
-            reason,
-        )
-    };
-    if !prefer_gpu {
-        return cpu("WebGPU turned off".into());
-    }
-    let Some(gpu) = navigator_gpu() else {
-        return cpu("this browser has no WebGPU (navigator.gpu is missing)".into());
-    };
-    gpu_device(state, &gpu).await.unwrap_or_else(cpu)
-}
-
-/// The WebGPU device (initialised once per worker), or why there is none.
-#[cfg(feature = "webgpu")]
-async fn gpu_device(
-    state: &Rc<RefCell<State>>,
-    gpu: &JsValue,
-) -> Result<(BackendKind, burn::prelude::Device, String, String), String> {
-    let cached = state.borrow().gpu.clone();
-    let result = match cached {
-        Some(r) => r,
-        None => {
-            let r = match adapter_name(gpu).await {
-                Err(e) => Err(e),
-                Ok(name) => wgpu_device_async()
-                    .await
-                    .map(|d| (d, name))
-                    .map_err(|e| e.to_string()),
-            };
-            state.borrow_mut().gpu = Some(r.clone());
-            r
-        }
-    };
-    let (device, name) = result.map_err(|e| format!("WebGPU unavailable: {e}"))?;
-    Ok((
-        BackendKind::Wgpu,
-        device,
-        name,
-        "WebGPU adapter found".into(),
-    ))
-}
-
-/// The CPU worker has no WebGPU code: the page loads the WebGPU worker when it finds an adapter,
-/// so a run that wants WebGPU lands here only when there is none (or before the page looked).
-#[cfg(not(feature = "webgpu"))]
-async fn gpu_device(
-    _state: &Rc<RefCell<State>>,
-    gpu: &JsValue,
-) -> Result<(BackendKind, burn::prelude::Device, String, String), String> {
-    Err(match adapter_name(gpu).await {
-        Err(e) => format!("WebGPU unavailable: {e}"),
-        Ok(name) => format!("the WebGPU worker for {name} is not loaded yet"),
-    })
 }
 
 /// Pause waits here after `step` (Step lets one step through); Start and Reset make the run

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::worker::{State, choose_device, dataset_for, post};
+use super::worker_state::{State, choose_device, dataset_for, post};
 use crate::learn::model_file::{ModelFile, evaluate_saved, with_architecture};
 use crate::protocol::{DataFile, FromWorker, ModelSummary, RunId};
 use crate::url::{decode, encode};

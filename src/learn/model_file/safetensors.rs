@@ -76,7 +76,7 @@ impl Safetensors {
             offset = end;
         }
         let mut text = serde_json::to_string(&header).expect("plain").into_bytes();
-        while text.len() % 8 != 0 {
+        while !text.len().is_multiple_of(8) {
             text.push(b' ');
         }
         let mut out = Vec::with_capacity(8 + text.len() + offset as usize);
@@ -126,7 +126,7 @@ fn split(bytes: &[u8]) -> Result<(serde_json::Map<String, serde_json::Value>, &[
         )));
     };
     let len = u64::from_le_bytes(len.try_into().expect("8 bytes"));
-    if len > MAX_HEADER || len < 2 {
+    if !(2..=MAX_HEADER).contains(&len) {
         return Err(FormatError::NotSafetensors(format!(
             "its first 8 bytes give a header of {len} bytes (expected 2 to {MAX_HEADER})"
         )));
@@ -238,7 +238,7 @@ mod tests {
         // The layout the format's own writer uses: offsets per tensor, in name order.
         let text = std::str::from_utf8(&bytes[8..8 + header as usize]).unwrap();
         assert!(
-            text.contains(r#""a.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}"#),
+            text.contains(r#""a.weight":{"data_offsets":[0,24],"dtype":"F32","shape":[2,3]}"#),
             "{text}"
         );
         assert!(text.contains(r#""__metadata__":{"link":"v=2&bits=3"}"#));
