@@ -2,7 +2,8 @@
 # One benchmark run, ours against the references, side by side (see bench/compare.js):
 # native CPU vs PyTorch CPU, in-browser WebGPU vs TF.js WebGPU, in-browser CPU (wasm SIMD) vs the
 # same page built without SIMD and vs TF.js, download sizes, load time, first step, generation
-# rate in wasm, memory over 10,000 steps.
+# rate in wasm, memory over 10,000 steps; and the PyTorch loader of a saved model checked against
+# the encoder's own representations.
 # Installs what is missing; PyTorch goes into a venv in the cache (never used by the tests).
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -37,6 +38,19 @@ if [ "${BENCH_SKIP_PAGE_BUILD:-0}" != 1 ]; then
   rm -f "$scalar_html"
 fi
 export BENCH_SCALAR_DIST="$SCALAR_DIST"
+
+if [ -z "${BENCH_ONLY:-}" ] || [[ ",$BENCH_ONLY," == *,model,* ]]; then
+  echo "== the PyTorch loader (bench/pytorch/load_model.py) against a saved model, both encoders"
+  CLI="$CARGO_TARGET_DIR/release/contrastive-playground"
+  MODELS="$CACHE/bench-model"
+  mkdir -p "$MODELS"
+  for encoder in convnet resnet; do
+    "$CLI" train --quiet --config "data=digits&encoder=$encoder&train_size=600&test_size=100&steps=20&batch=64" \
+      --save-model "$MODELS/$encoder.safetensors" >/dev/null
+    "$CLI" evaluate --model "$MODELS/$encoder.safetensors" --representations "$MODELS/$encoder.json" >/dev/null
+    "$VENV/bin/python" bench/pytorch/load_model.py "$MODELS/$encoder.safetensors" --check "$MODELS/$encoder.json"
+  done
+fi
 
 echo "== bench"
 node bench/compare.js dist "$CARGO_TARGET_DIR/release/contrastive-playground" "$VENV/bin/python" "$CACHE/bench${BENCH_ONLY:+-partial}"

@@ -70,6 +70,30 @@ pub enum ToWorker {
     },
     /// Stop and forget the current run.
     Reset,
+    /// The model of finished run `run` as a file, with `link` in its metadata.
+    SaveModel {
+        run: RunId,
+        link: String,
+    },
+    /// A model file to keep (checked whole first) for [`ToWorker::Evaluate`].
+    LoadModel {
+        file: DataFile,
+    },
+    /// Evaluate the kept model on the dataset of `query` (its network from the file), as run
+    /// `run`.
+    Evaluate {
+        run: RunId,
+        query: String,
+        prefer_gpu: bool,
+    },
+}
+
+/// A model file the worker keeps: its name, its link and what it holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelSummary {
+    pub name: String,
+    pub link: String,
+    pub summary: String,
 }
 
 /// Worker → page.
@@ -119,6 +143,20 @@ pub enum FromWorker {
         run: RunId,
         record: Box<RunRecord>,
     },
+    /// The model file of run `run`, or why there is none.
+    ModelSaved {
+        run: RunId,
+        file: Result<DataFile, String>,
+    },
+    /// The model file was kept, or why it was refused (nothing else changed).
+    ModelLoaded {
+        model: Result<ModelSummary, String>,
+    },
+    /// The kept model evaluated: a record of the untrained encoder's and the model's evaluation.
+    Evaluated {
+        run: RunId,
+        record: Box<RunRecord>,
+    },
     /// The run stopped: bad data, NaN, a device failure. `device_lost` asks the page to
     /// replace the worker and continue on the CPU.
     Error {
@@ -132,13 +170,17 @@ impl FromWorker {
     /// The run a message is about (`None` for messages about the worker itself).
     pub fn run(&self) -> Option<RunId> {
         match self {
-            FromWorker::Ready { .. } | FromWorker::FilesSet { .. } => None,
+            FromWorker::Ready { .. }
+            | FromWorker::FilesSet { .. }
+            | FromWorker::ModelLoaded { .. } => None,
             FromWorker::Described { run, .. }
             | FromWorker::Backend { run, .. }
             | FromWorker::Started { run, .. }
             | FromWorker::Events { run, .. }
             | FromWorker::Paused { run, .. }
             | FromWorker::Finished { run, .. }
+            | FromWorker::ModelSaved { run, .. }
+            | FromWorker::Evaluated { run, .. }
             | FromWorker::Error { run, .. } => Some(*run),
         }
     }

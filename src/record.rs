@@ -23,6 +23,13 @@ impl BackendKind {
             BackendKind::Wgpu => "wgpu",
         }
     }
+
+    /// The backend called `name` ([`BackendKind::name`]).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [BackendKind::Cpu, BackendKind::Wgpu]
+            .into_iter()
+            .find(|b| b.name() == name)
+    }
 }
 
 /// Metrics of one step, read at a checkpoint.

@@ -1,7 +1,8 @@
 //! The URL codec: an experiment as a short, versioned query string.
 //!
 //! A link is the config's canonical text ([`encode`], from the parameter table) plus what only
-//! a link carries: the sweep (`sweep=`, `seeds=`, `effect=`) and the hidden knobs (`hide=`).
+//! a link carries: the sweep (`sweep=`, `seeds=`, `effect=`), the hidden knobs (`hide=`) and
+//! the result its run should reproduce (`result=`, see [`result`]).
 //! `decode` reads a full URL, a `?query`, a `#hash` or a bare query; every problem is reported
 //! with its key, value and reason, and the key keeps its default. It never panics and never
 //! clamps: a value is used exactly as written or not at all. An older link keeps the defaults of
@@ -14,7 +15,10 @@ use crate::sweep::{Metric, SweepSpec};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub mod result;
+
 pub use crate::params::query::{FORMAT_VERSION, encode};
+use result::ExpectedResult;
 
 /// Defaults that changed, as (the version that changed it, key, the value before): a link of
 /// an older version gets the value of its time unless it names the key, so it runs as it did
@@ -54,6 +58,13 @@ pub struct Decoded {
     pub sweep: Option<SweepSpec>,
     /// Knobs the link hides from the page's controls (`hide=bits,tau`).
     pub hide: Vec<String>,
+    /// The result the link's run should reproduce (`result=`), if it carries a valid one.
+    pub result: Option<ExpectedResult>,
+}
+
+/// `link` with the result its run should reproduce.
+pub fn with_result(link: &str, result: &ExpectedResult) -> String {
+    format!("{link}&result={}", percent_encode(&result.to_string()))
 }
 
 /// The page's whole link: the config, the sweep, and the hidden knobs.
@@ -141,6 +152,7 @@ struct LinkReader {
     effect: Metric,
     seeds: usize,
     hide: Vec<String>,
+    result: Option<ExpectedResult>,
     seen: Vec<String>,
     /// Knobs set to an older version's default (see [`CHANGED_DEFAULTS`]).
     old_defaults: Vec<&'static str>,
@@ -155,6 +167,7 @@ impl LinkReader {
             effect: Metric::Offline,
             seeds: 1,
             hide: Vec::new(),
+            result: None,
             seen: Vec::new(),
             old_defaults: Vec::new(),
         }
@@ -180,6 +193,15 @@ impl LinkReader {
             "v" => self.version(&key, &value),
             "sweep" => self.sweep_text = Some((key, value)),
             "hide" => self.hide(&key, &value),
+            "result" => match ExpectedResult::parse(&value) {
+                Ok(r) => self.result = Some(r),
+                Err(e) => self.warn(
+                    &key,
+                    &value,
+                    format!("{e}; no result to compare"),
+                    String::new(),
+                ),
+            },
             "seeds" => match SweepSpec::parse_seeds(&value) {
                 Ok(n) => self.seeds = n,
                 Err(e) => self.warn(&key, &value, e.to_string(), "1".into()),
@@ -261,6 +283,7 @@ impl LinkReader {
             warnings: self.warnings,
             sweep,
             hide: self.hide,
+            result: self.result,
         }
     }
 }
@@ -409,6 +432,28 @@ mod tests {
             d.warnings[1].reason.contains("bits=99"),
             "{}",
             d.warnings[1]
+        );
+    }
+
+    #[test]
+    fn a_result_travels_in_the_link_and_a_malformed_one_is_named() {
+        let r =
+            ExpectedResult::parse("1,cpu,81dbd8549e955a67,contrastive:0.934,digit:0.812").unwrap();
+        let link = with_result("v=2&bits=3", &r);
+        assert_eq!(
+            link,
+            "v=2&bits=3&result=1,cpu,81dbd8549e955a67,contrastive:0.934,digit:0.812"
+        );
+        let d = decode(&link);
+        assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+        assert_eq!((d.config.bits, d.result), (3, Some(r)));
+        let bad = decode("v=2&bits=3&result=1,cpu,zz");
+        assert_eq!((bad.config.bits, bad.result.as_ref()), (3, None));
+        assert_eq!(bad.warnings[0].key, "result");
+        assert!(
+            bad.warnings[0].to_string().contains("16 hex digits"),
+            "{}",
+            bad.warnings[0]
         );
     }
 

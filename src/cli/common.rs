@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::data::DataError;
 use crate::data::loaders::LoadError;
 use crate::learn::backend::{BackendError, BackendKind};
+use crate::learn::model_file::{ModelFile, ModelFileError};
 use crate::learn::train::TrainError;
 use crate::params::ExperimentConfig;
 use crate::presets::Preset;
@@ -31,6 +32,11 @@ pub enum CliError {
         path: PathBuf,
         error: std::io::Error,
     },
+    /// A model file that cannot be used.
+    Model {
+        path: PathBuf,
+        error: ModelFileError,
+    },
 }
 
 impl fmt::Display for CliError {
@@ -44,6 +50,7 @@ impl fmt::Display for CliError {
             CliError::Backend(e) => write!(f, "{e}"),
             CliError::Train(e) => write!(f, "{e}"),
             CliError::File { path, error } => write!(f, "{}: {error}", path.display()),
+            CliError::Model { path, error } => write!(f, "{}: {error}", path.display()),
         }
     }
 }
@@ -75,6 +82,23 @@ impl CliError {
             error,
         }
     }
+}
+
+/// Reads a model file (`train --save-model`), checked whole.
+pub(crate) fn read_model(path: &Path) -> Result<ModelFile, CliError> {
+    let size = std::fs::metadata(path).map_err(CliError::file(path))?.len();
+    if size > crate::data::loaders::MAX_FILE_BYTES as u64 {
+        return Err(CliError::Usage(format!(
+            "{}: {size} bytes, over the {} MB limit of a file",
+            path.display(),
+            crate::data::loaders::MAX_FILE_BYTES >> 20
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(CliError::file(path))?;
+    ModelFile::from_bytes(&bytes).map_err(|error| CliError::Model {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 /// Reads a text file, naming it on failure.

@@ -5,8 +5,9 @@ use clap::Args;
 use std::path::PathBuf;
 
 use super::common::{CliError, read_text};
-use super::outputs::{Outputs, SweepOutput, save, write_report};
+use super::outputs::{Outputs, write, write_report};
 use crate::presets::report::Results;
+use crate::presets::shards::merge_files;
 use crate::presets::{PRESETS, Preset};
 use crate::sweep::shard::merge;
 use crate::url::decode_unchecked;
@@ -31,43 +32,24 @@ pub fn run(args: MergeArgs) -> Result<(), CliError> {
     if args.shards.iter().all(|p| p.is_dir()) {
         return merge_reports(&args);
     }
-    let outputs: Vec<SweepOutput> = args
+    let files: Vec<(String, String)> = args
         .shards
         .iter()
-        .map(|p| {
-            serde_json::from_str(&read_text(p)?).map_err(|e| {
-                CliError::Usage(format!("{}: not a sweep --json file ({e})", p.display()))
-            })
-        })
-        .collect::<Result<_, _>>()?;
-    let link = &outputs[0].link.clone();
-    if let Some((i, _)) = outputs.iter().enumerate().find(|(_, o)| &o.link != link) {
-        return Err(CliError::Usage(format!(
-            "{}: a shard of another sweep",
-            args.shards[i].display()
-        )));
-    }
-    let decoded = decode_unchecked(Default::default(), link);
-    let spec = decoded
-        .sweep
-        .ok_or_else(|| CliError::Usage(format!("{link}: no sweep in the link")))?;
-    let results = merge(
-        &spec,
-        &decoded.config,
-        outputs.into_iter().map(|o| o.results).collect(),
-    )
-    .map_err(CliError::Usage)?;
-    let references = Preset::find_by_sweep(&spec)
-        .map(|p| p.reference_lines())
-        .unwrap_or_default();
+        .map(|p| Ok((p.display().to_string(), read_text(p)?)))
+        .collect::<Result<_, CliError>>()?;
+    let merged = merge_files(&files).map_err(CliError::Usage)?;
     let out = Outputs {
         csv: Some(&args.out),
         svg: args.svg.as_deref(),
         json: args.json.as_deref(),
-        references: &references,
+        references: &[],
     };
-    save(&spec, link, &results, &out)?;
-    println!("{} runs merged into {}", results.len(), args.out.display());
+    write(&merged.files(), &out)?;
+    println!(
+        "{} runs merged into {}",
+        merged.results.len(),
+        args.out.display()
+    );
     Ok(())
 }
 
@@ -83,8 +65,11 @@ fn merge_reports(args: &MergeArgs) -> Result<(), CliError> {
             })
         })
         .collect::<Result<_, _>>()?;
+    let mut machines: Vec<String> = shards.iter().filter_map(|s| s.machine.clone()).collect();
+    machines.dedup();
     let mut merged = shards.remove(0);
     merged.shard = None;
+    merged.machine = (!machines.is_empty()).then(|| machines.join("; "));
     for (k, shard) in shards.into_iter().enumerate() {
         if (&shard.scale, shard.seeds) != (&merged.scale, merged.seeds) {
             return Err(CliError::Usage(format!(

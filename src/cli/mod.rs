@@ -2,8 +2,10 @@
 //! subcommands and their dispatch); `common` holds what they share.
 
 mod bench;
+mod check;
 mod common;
 mod dataset;
+mod evaluate;
 mod files;
 mod merge;
 mod outputs;
@@ -32,6 +34,10 @@ enum Command {
     Dataset(dataset::DatasetArgs),
     /// Train an encoder on a link's experiment; print per-feature probe accuracy vs chance.
     Train(train::TrainArgs),
+    /// Run a link that carries a result and say whether it reproduced (exit 0) or not.
+    ReproduceLink(check::CheckArgs),
+    /// Evaluate a saved model (`train --save-model`) on its own dataset or another.
+    Evaluate(evaluate::EvaluateArgs),
     /// Train a grid of configs varying one or two knobs; print the effect table, write CSV.
     Sweep(sweep::SweepArgs),
     /// Run every preset's sweep and write a report folder (markdown, SVG charts, CSV).
@@ -47,6 +53,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Dataset(args) => dataset::run(args),
         Command::Train(args) => train::run(args),
+        Command::ReproduceLink(args) => check::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Reproduce(args) => reproduce::run(args),
         Command::Merge(args) => merge::run(args),

@@ -5,16 +5,9 @@ use std::path::Path;
 
 use super::common::{CliError, write_file};
 use crate::presets::report::Results;
+use crate::presets::shards::SweepFiles;
 use crate::sweep::report::EffectLine;
 use crate::sweep::{SweepResult, SweepSpec};
-
-/// A sweep's runs as JSON (`--json`): its link (base config, grid, seeds) and every result, so
-/// shards can be merged.
-#[derive(serde::Serialize, serde::Deserialize)]
-pub struct SweepOutput {
-    pub link: String,
-    pub results: Vec<SweepResult>,
-}
 
 /// Where a sweep's outputs go.
 pub struct Outputs<'a> {
@@ -31,22 +24,19 @@ pub fn save(
     results: &[SweepResult],
     out: &Outputs,
 ) -> Result<(), CliError> {
-    if let Some(path) = out.csv {
-        write_file(path, spec.csv(results))?;
-    }
-    if let Some(path) = out.svg {
-        let svg = spec.effect_svg(spec.effect.label(), results, out.references.to_vec());
-        write_file(path, svg)?;
-    }
-    if let Some(path) = out.json {
-        let output = SweepOutput {
-            link: link.to_string(),
-            results: results.to_vec(),
-        };
-        write_file(
-            path,
-            serde_json::to_string_pretty(&output).expect("serialisable"),
-        )?;
+    write(&SweepFiles::of(spec, link, results, out.references), out)
+}
+
+/// Writes the files `out` asks for.
+pub fn write(files: &SweepFiles, out: &Outputs) -> Result<(), CliError> {
+    for (path, text) in [
+        (out.csv, &files.csv),
+        (out.svg, &files.svg),
+        (out.json, &files.json),
+    ] {
+        if let Some(path) = path {
+            write_file(path, text)?;
+        }
     }
     Ok(())
 }

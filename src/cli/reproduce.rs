@@ -74,6 +74,7 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
             scale: format!("{:?}", args.scale).to_lowercase(),
             seeds: args.seeds,
             backend: backend.name().into(),
+            machine: Some(machine()),
             shard: args.shard.map(|s| s.to_string()),
             skipped: Vec::new(),
             presets: Vec::new(),
@@ -92,6 +93,16 @@ pub fn run(args: ReproduceArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Where this runs, for the report: "2 threads, x86_64 linux".
+fn machine() -> String {
+    format!(
+        "{} threads, {} {}",
+        std::thread::available_parallelism().map_or(1, |t| t.get()),
+        std::env::consts::ARCH,
+        std::env::consts::OS
+    )
+}
+
 /// `--list`: every preset, its runs, title and link.
 fn list() {
     for p in PRESETS {
@@ -106,17 +117,15 @@ fn list() {
     }
 }
 
-/// The presets `--only` names (each checked), or every finding but the demonstrations.
+/// The presets `--only` names (each checked), or every preset: the findings and the page's
+/// opening demonstration, whose runs are the page's reference for it.
 fn select(only: &[String]) -> Result<Vec<&'static Preset>, CliError> {
     for name in only {
         find_preset("--only", name)?;
     }
     Ok(PRESETS
         .iter()
-        .filter(|p| match only.is_empty() {
-            true => !p.demo,
-            false => only.iter().any(|n| n == p.name),
-        })
+        .filter(|p| only.is_empty() || only.iter().any(|n| n == p.name))
         .collect())
 }
 

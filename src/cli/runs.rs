@@ -2,6 +2,7 @@
 //! at a time with a bar per run in progress.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -9,6 +10,7 @@ use super::common::CliError;
 use crate::data::loaders::LoadedSet;
 use crate::data::{Dataset, generate};
 use crate::learn::backend::{BackendKind, block_on, device};
+use crate::learn::model_file::ModelFile;
 use crate::learn::run::{Control, Run, drive};
 use crate::params::ExperimentConfig;
 use crate::record::{Event, RunRecord};
@@ -37,8 +39,26 @@ pub fn train_one(
     backend: BackendKind,
     bar: &ProgressBar,
 ) -> Result<RunRecord, CliError> {
+    train_run(config, ds, backend, None, bar).map(Run::into_record)
+}
+
+/// [`train_one`], starting from a saved model's weights where `init` is given, and keeping the
+/// trained model.
+pub fn train_run(
+    config: &ExperimentConfig,
+    ds: Arc<Dataset>,
+    backend: BackendKind,
+    init: Option<(&Path, &ModelFile)>,
+    bar: &ProgressBar,
+) -> Result<Run, CliError> {
     let device = device(backend)?;
     let mut run = Run::new(config, Arc::clone(&ds), backend, &device)?;
+    if let Some((path, file)) = init {
+        run.load_model(file).map_err(|error| CliError::Model {
+            path: path.to_path_buf(),
+            error,
+        })?;
+    }
     let start = Instant::now();
     let clock = || start.elapsed().as_secs_f64();
     block_on(drive(&mut run, clock, |run, events| {
@@ -62,7 +82,7 @@ pub fn train_one(
         std::future::ready(Control::Continue)
     }))?;
     bar.finish_and_clear();
-    Ok(run.into_record())
+    Ok(run)
 }
 
 /// How many runs of a grid train at once: `--jobs`, else one per core on the CPU backend (a run
@@ -121,4 +141,51 @@ pub fn train_grid(
         }
         finished(results)
     })
+}
+
+/// The final numbers of a run: per feature its probes and chance, then the instance task and
+/// the local features. A number a run does not have (an online probe the file had none for)
+/// reads "—".
+pub fn print_final(record: &RunRecord) {
+    let f = &record.final_metrics;
+    let n = |v: f32| match v.is_finite() {
+        true => format!("{v:>8.3}"),
+        false => format!("{:>8}", "—"),
+    };
+    println!(
+        "{:<16} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "feature", "online", "offline", "knn", "chance", "train"
+    );
+    for (name, p) in &f.probes {
+        println!(
+            "{:<16} {} {} {} {} {}",
+            name,
+            n(p.online_test_acc),
+            n(p.offline_test_acc),
+            n(p.knn_acc),
+            n(p.chance),
+            n(match record.history.is_empty() {
+                true => f32::NAN, // an evaluation: no training batch
+                false => p.online_train_acc,
+            })
+        );
+    }
+    if !record.history.is_empty() {
+        println!(
+            "contrastive acc {:.3} | alignment {:.3} | uniformity {:.3}",
+            f.contrastive_acc, f.alignment, f.uniformity
+        );
+    }
+    if !f.blocks.is_empty() {
+        println!("local features, ARI of K-means clusters (trained / at init / raw pixels):");
+    }
+    for b in &f.blocks {
+        let parts = b
+            .ari_parts
+            .map_or(String::new(), |p| format!(" | vs parts {p:.3}"));
+        println!(
+            "  block {}: vs objects {:.3} / {:.3} / {:.3}{parts}",
+            b.block, b.ari, b.ari_at_init, b.ari_pixels
+        );
+    }
 }

@@ -1,17 +1,18 @@
-//! `train`: run a link headless and print what the encoder learned and suppressed.
+//! `train`: run a link headless and print what the encoder learned and suppressed, and the link
+//! with the run's result, which `reproduce-link` and the page check.
 
 use clap::Args;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::common::{Backend, CliError, ExperimentArgs, Scale, write_file};
+use super::common::{Backend, CliError, ExperimentArgs, Scale, read_model, write_file};
 use super::files::read_data_files;
-use super::runs::{run_bar, train_one};
+use super::runs::{print_final, run_bar, train_run};
 use crate::data::generate;
-use crate::learn::backend::BackendKind;
-use crate::record::RunRecord;
-use crate::url::encode;
+use crate::learn::backend::{BackendKind, block_on};
+use crate::url::result::ExpectedResult;
+use crate::url::{encode, with_result};
 
 #[derive(Args)]
 pub struct TrainArgs {
@@ -28,6 +29,13 @@ pub struct TrainArgs {
     /// Write the run (config, fingerprint, metric history, final accuracies) as JSON.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Write the trained model (encoder, head, probes; the link in its metadata) as safetensors.
+    #[arg(long)]
+    save_model: Option<PathBuf>,
+    /// Start from a saved model's weights instead of the seed's (`--save-model`'s file; the
+    /// experiment must build the same network).
+    #[arg(long)]
+    init_from: Option<PathBuf>,
     /// Your own data for `base=file` (see `dataset --help`).
     #[arg(long = "data-file")]
     data_file: Vec<PathBuf>,
@@ -38,6 +46,7 @@ pub struct TrainArgs {
 
 pub fn run(args: TrainArgs) -> Result<(), CliError> {
     let (config, _) = args.experiment.decode(args.preset.as_deref(), args.scale)?;
+    let init = args.init_from.as_deref().map(read_model).transpose()?;
     let file = read_data_files(&args.data_file, config.image_size)?;
     let ds = Arc::new(generate(&config, file.as_ref())?);
     eprintln!(
@@ -50,7 +59,9 @@ pub fn run(args: TrainArgs) -> Result<(), CliError> {
     );
     let start = Instant::now();
     let bar = run_bar(config.steps, String::new(), args.quiet);
-    let record = train_one(&config, ds, args.backend.into(), &bar)?;
+    let from = args.init_from.as_deref().zip(init.as_ref());
+    let trained = train_run(&config, ds, args.backend.into(), from, &bar)?;
+    let record = trained.record().clone();
     print_final(&record);
     let images_per_s = record
         .throughput
@@ -63,6 +74,22 @@ pub fn run(args: TrainArgs) -> Result<(), CliError> {
         start.elapsed().as_secs_f64(),
         images_per_s
     );
+    // A run that started from a file is not the link's to reproduce: no result then.
+    let link = match &args.init_from {
+        None => {
+            let link = with_result(&encode(&config), &ExpectedResult::of(&record));
+            println!("link with result: ?{link}");
+            link
+        }
+        Some(from) => {
+            let link = encode(&config);
+            println!(
+                "link: ?{link} (started from {}, which no link carries)",
+                from.display()
+            );
+            link
+        }
+    };
     if let Some(path) = args.out {
         write_file(
             &path,
@@ -70,35 +97,10 @@ pub fn run(args: TrainArgs) -> Result<(), CliError> {
         )?;
         println!("run: {}", path.display());
     }
+    if let Some(path) = args.save_model {
+        let model = block_on(trained.trainer().model_file(&link))?;
+        write_file(&path, model.to_bytes())?;
+        println!("model: {}", path.display());
+    }
     Ok(())
-}
-
-fn print_final(record: &RunRecord) {
-    let f = &record.final_metrics;
-    println!(
-        "{:<16} {:>8} {:>8} {:>8} {:>8} {:>8}",
-        "feature", "online", "offline", "knn", "chance", "train"
-    );
-    for (name, p) in &f.probes {
-        println!(
-            "{:<16} {:>8.3} {:>8.3} {:>8.3} {:>8.3} {:>8.3}",
-            name, p.online_test_acc, p.offline_test_acc, p.knn_acc, p.chance, p.online_train_acc
-        );
-    }
-    println!(
-        "contrastive acc {:.3} | alignment {:.3} | uniformity {:.3}",
-        f.contrastive_acc, f.alignment, f.uniformity
-    );
-    if !f.blocks.is_empty() {
-        println!("local features, ARI of K-means clusters (trained / at init / raw pixels):");
-    }
-    for b in &f.blocks {
-        let parts = b
-            .ari_parts
-            .map_or(String::new(), |p| format!(" | vs parts {p:.3}"));
-        println!(
-            "  block {}: vs objects {:.3} / {:.3} / {:.3}{parts}",
-            b.block, b.ari, b.ari_at_init, b.ari_pixels
-        );
-    }
 }

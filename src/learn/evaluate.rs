@@ -147,6 +147,19 @@ impl Trainer {
         })
     }
 
+    /// The first `n` test images as the encoder sees them (channels-first, flattened) and
+    /// their representations (`[n, rep]`): what another implementation of the encoder checks
+    /// itself against.
+    pub async fn test_representations(
+        &self,
+        n: usize,
+    ) -> Result<(crate::data::augment::Batch, Vec<f32>), TrainError> {
+        let ds = &self.dataset;
+        let idx: Vec<usize> = (0..ds.test.len().min(n)).collect();
+        let (reps, _) = self.represent(&ds.test, &idx).await?;
+        Ok((ds.plain(&ds.test, &idx), reps))
+    }
+
     /// The similarity matrix of both views of a few test images, as the loss sees them.
     async fn similarity(&self) -> Result<Vec<f32>, TrainError> {
         let ds = &self.dataset;

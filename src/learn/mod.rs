@@ -1,7 +1,7 @@
 //! Learning: encoders, the contrastive loss family, the training loop with online probes, its
-//! checkpoint evaluation and the driver that runs it to the end. Generic over the device (CPU
-//! or GPU); the concrete backends are named in `backend`, and in `kernels`, whose CPU kernels
-//! are extensions of burn's CPU backend.
+//! checkpoint evaluation, the driver that runs it to the end, and the trained model as a file.
+//! Generic over the device (CPU or GPU); the concrete backends are named in `backend`, and in
+//! `kernels`, whose CPU kernels are extensions of burn's CPU backend.
 
 pub mod backend;
 mod batch;
@@ -13,5 +13,6 @@ mod init;
 pub mod kernels;
 pub mod loss;
 pub mod model;
+pub mod model_file;
 pub mod run;
 pub mod train;

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use burn::prelude::Device;
 
 use super::backend::BackendKind;
+use super::model_file::{Loaded, ModelFile, ModelFileError};
 use super::train::{TrainError, Trainer};
 use crate::data::Dataset;
 use crate::params::ExperimentConfig;
@@ -51,6 +52,11 @@ impl Run {
 
     pub fn trainer(&self) -> &Trainer {
         &self.trainer
+    }
+
+    /// Starts from a saved model's weights (before the first step); every tensor must fit.
+    pub fn load_model(&mut self, file: &ModelFile) -> Result<Loaded, ModelFileError> {
+        self.trainer.load_model(file, false)
     }
 
     pub fn record(&self) -> &RunRecord {

@@ -3,11 +3,15 @@
 //! any, and the verdict on the finding computed from the sweep's runs over seeds. `preset` says
 //! what a finding is, `table` lists them (one row each, the page's article included), `rules`
 //! holds each finding's verdict rule and `report` the report of running them all (`reproduce`).
+//! `reference` reads such a report back as the page's reference figures, and `shards` merges
+//! a sweep's shard files.
 
 mod notebook;
 mod preset;
+pub mod reference;
 pub mod report;
 mod rules;
+pub mod shards;
 mod table;
 
 pub use preset::{Preset, Reference};

@@ -38,7 +38,8 @@ pub struct Preset {
     pub differs: &'static str,
     /// Needs the user's own MNIST/CIFAR file (`base=file`).
     pub needs_file: bool,
-    /// A short demonstration of another preset's finding: in the page, not in `reproduce`.
+    /// A short demonstration of another preset's finding: the page opens with it, and its
+    /// `reproduce` runs are the page's reference for it; no article of its own.
     pub demo: bool,
     pub references: &'static [Reference],
     pub(super) verdict: fn(&SweepSpec, &[SweepResult]) -> Verdict,

@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
 use super::Preset;
+use crate::record::BackendKind;
 use crate::sweep::SweepResult;
+use crate::url::result::ExpectedResult;
+use crate::url::with_result;
 use crate::verdict::{MIN_MARGIN, Outcome, Verdict};
 
 /// What one preset produced.
@@ -24,6 +27,9 @@ pub struct Results {
     pub scale: String,
     pub seeds: usize,
     pub backend: String,
+    /// Where it ran: threads, architecture and system (each machine's, for merged shards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub machine: Option<String>,
     /// `K/N` for one shard's folder; absent for a whole run (or a merged one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
@@ -33,8 +39,8 @@ pub struct Results {
 
 impl Results {
     /// The report folder's files, named, in the order they are written: a CSV and an SVG effect
-    /// chart per finding, then `report.md` and `results.json`. An `Err` names a finding whose
-    /// sweep cannot take the report's number of seeds.
+    /// chart per finding, then `report.md`, `links.txt` and `results.json`. An `Err` names a
+    /// finding whose sweep cannot take the report's number of seeds.
     pub fn files(&self) -> impl Iterator<Item = Result<(String, String), String>> + '_ {
         let charts = self
             .presets
@@ -58,9 +64,31 @@ impl Results {
             .chain(std::iter::once_with(|| {
                 Ok(("report.md".into(), markdown(self)))
             }))
+            .chain(std::iter::once_with(|| {
+                Ok(("links.txt".into(), self.links()))
+            }))
             .chain(std::iter::once_with(move || {
                 Ok(("results.json".into(), json()))
             }))
+    }
+}
+
+impl Results {
+    /// One line per finding: its name and the link of its first run with that run's result
+    /// (`reproduce-link` checks it, the page reproduces it).
+    fn links(&self) -> String {
+        self.presets
+            .iter()
+            .filter_map(|r| Some(format!("{}\t{}\n", r.preset, self.run_link(r)?)))
+            .collect()
+    }
+
+    /// The link of a finding's first finished run, with its result.
+    pub fn run_link(&self, report: &PresetReport) -> Option<String> {
+        let run = report.results.iter().find(|r| r.failed.is_none())?;
+        let backend = BackendKind::from_name(&self.backend)?;
+        let result = ExpectedResult::from_metrics(backend, &run.fingerprint, &run.metrics);
+        Some(format!("?{}", with_result(&run.config, &result)))
     }
 }
 
@@ -106,7 +134,7 @@ fn markdown(results: &Results) -> String {
             md,
             "\n<a id=\"{}\"></a>\n## {}\n\n{}\n\n*How this differs from the paper:* {}\n\n\
              **Verdict: {}.** {}\n\nLink (open it in the page to rerun the sweep): `?{}`\n\n\
-             ![{}]({}.svg)\n\n{} (mean ± sd over seeds):\n\n{}\n",
+             {}![{}]({}.svg)\n\n{} (mean ± sd over seeds):\n\n{}\n",
             p.name,
             p.title,
             p.look_for,
@@ -114,6 +142,10 @@ fn markdown(results: &Results) -> String {
             verdict_word(&r.verdict),
             r.verdict.evidence,
             r.link,
+            results.run_link(r).map_or(String::new(), |l| format!(
+                "Its first run with its result (open it in the page, or check it with \
+                 `contrastive-playground reproduce-link LINK`): `{l}`\n\n"
+            )),
             p.name,
             p.name,
             spec.effect.label(),

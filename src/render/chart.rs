@@ -24,6 +24,18 @@ pub enum Stroke {
     Dotted,
 }
 
+/// Where a line sits when a figure holds two sets of runs: a reference and a visitor's own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layer {
+    /// The only runs on the chart.
+    #[default]
+    Plain,
+    /// A reference with others' runs over it: paler, without markers.
+    Under,
+    /// Runs drawn over a reference: a heavier line, markers ringed.
+    Over,
+}
+
 /// One line of a chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
@@ -34,6 +46,7 @@ pub struct Series {
     /// ± this much around each point (one per point), drawn as a band and error bars; empty
     /// for none.
     pub spread: Vec<f32>,
+    pub layer: Layer,
 }
 
 impl Series {
@@ -48,6 +61,23 @@ impl Series {
             points,
             stroke: Stroke::Solid,
             spread: Vec::new(),
+            layer: Layer::Plain,
+        }
+    }
+
+    /// The line as a reference under others' runs.
+    pub fn under(self) -> Self {
+        Self {
+            layer: Layer::Under,
+            ..self
+        }
+    }
+
+    /// The line as runs over a reference.
+    pub fn over(self) -> Self {
+        Self {
+            layer: Layer::Over,
+            ..self
         }
     }
 
@@ -69,9 +99,10 @@ impl Series {
         Self { spread, ..self }
     }
 
-    /// Reference lines (chance, init, pinned, published) get no markers of their own.
+    /// Reference lines (chance, init, pinned, published, a reference under others' runs) get
+    /// no markers of their own.
     pub fn is_reference(&self) -> bool {
-        self.stroke != Stroke::Solid
+        self.stroke != Stroke::Solid || self.layer == Layer::Under
     }
 }
 

@@ -3,7 +3,7 @@
 //! a band of ± one seed spread where a point has one; markers; a legend that wraps instead of
 //! clipping. The chart's numbers (frame, ticks, legend layout) are in `chart`.
 
-pub use super::chart::{Axes, Frame, PALETTE, Series, Stroke, WIDTH, colour, nice_ticks};
+pub use super::chart::{Axes, Frame, Layer, PALETTE, Series, Stroke, WIDTH, colour, nice_ticks};
 use super::chart::{
     BOTTOM, FONT, LEFT, LEGEND_ROW, PLOT_HEIGHT, RIGHT, TOP, frame, legend_layout, tick_label,
 };
@@ -151,6 +151,9 @@ fn bands(out: &mut String, f: &Frame, series: &[Series]) {
                 escape(&s.colour)
             ));
         }
+        if s.layer == Layer::Under {
+            continue; // a reference under others' runs: its band without error bars
+        }
         for p in &pts {
             out.push_str(&format!(
                 r#"<path d="M{x},{a}V{b}M{l},{a}H{r}M{l},{b}H{r}" stroke="{c}" stroke-width="1"/>"#,
@@ -186,8 +189,13 @@ fn lines_and_markers(out: &mut String, f: &Frame, series: &[Series], markers: bo
             Stroke::Dashed => r#" stroke-dasharray="6,4""#,
             Stroke::Dotted => r#" stroke-dasharray="1.5,3""#,
         };
+        let (width, opacity) = match s.layer {
+            Layer::Plain => ("1.8", ""),
+            Layer::Under => ("1.2", r#" stroke-opacity="0.55""#),
+            Layer::Over => ("2.4", ""),
+        };
         out.push_str(&format!(
-            r#"<path d="{d}" fill="none" stroke="{}" stroke-width="1.8"{dash}/>"#,
+            r#"<path d="{d}" fill="none" stroke="{}" stroke-width="{width}"{dash}{opacity}/>"#,
             escape(&s.colour)
         ));
         if markers {
@@ -200,6 +208,10 @@ fn lines_and_markers(out: &mut String, f: &Frame, series: &[Series], markers: bo
                     )
                 } else if s.is_reference() {
                     String::new()
+                } else if s.layer == Layer::Over {
+                    format!(
+                        r#"<circle cx="{cx}" cy="{cy}" r="4" fill="{c}" stroke="currentColor" stroke-width="1.3"/>"#
+                    )
                 } else {
                     format!(r#"<circle cx="{cx}" cy="{cy}" r="2.6" fill="{c}"/>"#)
                 });
@@ -344,6 +356,31 @@ mod tests {
         for (_, x, _) in legend_layout(&s) {
             assert!(x < WIDTH);
         }
+    }
+
+    #[test]
+    fn runs_over_a_reference_are_ringed_and_the_reference_is_paler() {
+        let under = Series::new("digit (reference)", colour(0), vec![(0.0, 0.5), (1.0, 0.6)])
+            .with_spread(vec![0.05, 0.05])
+            .under();
+        let over = Series::new("digit (yours)", colour(0), vec![(0.0, 0.52)]).over();
+        let axes = Axes {
+            markers: true,
+            ..Axes::default()
+        };
+        let body = line_chart(&[under, over], &axes).body;
+        assert_eq!(
+            body.matches(r#"fill-opacity="0.16""#).count(),
+            1,
+            "the band"
+        );
+        assert!(body.contains(r#"stroke-opacity="0.55""#));
+        assert_eq!(
+            body.matches("<circle").count(),
+            1,
+            "markers on the visitor's run only"
+        );
+        assert!(body.contains(r#"r="4""#));
     }
 
     #[test]

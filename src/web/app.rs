@@ -13,12 +13,13 @@ use super::panels::embedding::EmbeddingPanel;
 use super::panels::explain::Explanation;
 use super::panels::history::HistoryPanel;
 use super::panels::local::LocalPanel;
+use super::panels::model::{ExpectedPanel, ModelPanel};
 use super::panels::sweep::{PresetMenu, SweepPanel};
 use super::panels::training::{DiagnosticsPanel, RunPanel};
 use super::run_history::RunHistory;
 use super::state::{Files, LinkState, RunState, RunView};
 use crate::record::BackendKind;
-use crate::url::{ParamWarning, encode_link};
+use crate::url::{ParamWarning, encode_link, with_result};
 
 /// The backend badge, the WebGPU switch and Copy link.
 #[component]
@@ -81,12 +82,17 @@ pub fn App() -> impl IntoView {
     provide_context(history);
     provide_context(RunController::new(link, run, files, history));
     // The address bar follows the controls, the sweep editor and the hidden knobs.
+    // A link's result stays in it while the settings are the ones it belongs to.
     Effect::new(move |_| {
-        dom::replace_query(&encode_link(
+        let query = encode_link(
             &link.config.get(),
             link.sweep.get().as_ref(),
             &link.hidden.get(),
-        ))
+        );
+        dom::replace_query(&match link.expected() {
+            Some(r) => with_result(&query, &r),
+            None => query,
+        })
     });
     dom::remove_loading();
     view! {
@@ -103,7 +109,9 @@ pub fn App() -> impl IntoView {
                 <EmbeddingPanel />
             </section>
             <section class="right" aria-label="training">
+                <ExpectedPanel />
                 <RunPanel />
+                <ModelPanel />
                 <SweepPanel />
                 <DiagnosticsPanel />
                 <HistoryPanel />

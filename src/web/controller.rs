@@ -11,16 +11,15 @@ use super::worker_link::{LinkEvent, WorkerKind, WorkerLink};
 use crate::params::{BaseKind, DataKind, ExperimentConfig};
 use crate::protocol::{DataFile, FromWorker, Picture, ToWorker};
 use crate::record::{BackendKind, Event, RunRecord};
-use crate::sweep::{SweepRun, SweepSpec};
 use crate::url::encode;
 
 #[derive(Clone, Copy)]
 pub struct RunController {
-    link: LinkState,
-    run: RunState,
+    pub(super) link: LinkState,
+    pub(super) run: RunState,
     files: Files,
     history: RunHistory,
-    worker: WorkerLink,
+    pub(super) worker: WorkerLink,
 }
 
 impl RunController {
@@ -68,6 +67,7 @@ impl RunController {
                 run.fail_current(why).map(|p| p.config.clone())
             })
             .flatten();
+        self.keep_sweep();
         match next {
             Some(config) => self.start(&config, false),
             None => self.run.status.set(Status::Failed(why.to_string())),
@@ -111,6 +111,9 @@ impl RunController {
                 self.run.status.set(Status::Paused);
             }
             FromWorker::Finished { record, .. } => self.on_finished(*record),
+            FromWorker::ModelSaved { file, .. } => self.on_model_saved(file),
+            FromWorker::ModelLoaded { model } => self.on_model_loaded(model),
+            FromWorker::Evaluated { record, .. } => self.on_evaluated(*record),
             FromWorker::Error {
                 message,
                 device_lost,
@@ -211,6 +214,7 @@ impl RunController {
                 run.finish_current(&record).map(|p| p.config.clone())
             })
             .flatten();
+        self.keep_sweep();
         self.run.record.set(record);
         self.run.status.set(Status::Finished);
         if let Some(config) = next {
@@ -275,22 +279,6 @@ impl RunController {
                 self.start(&self.link.config.get_untracked(), true);
             }
         }
-    }
-
-    pub fn run_sweep(self, spec: SweepSpec) {
-        let run = SweepRun::new(spec, &self.link.config.get_untracked());
-        let first = run.current().map(|p| p.config.clone());
-        self.run.sweep_run.set(Some(run));
-        if let Some(c) = first {
-            self.start(&c, false);
-        }
-    }
-
-    pub fn cancel_sweep(self) {
-        self.run.stop_sweep("cancelled");
-        self.worker.post(ToWorker::Reset);
-        self.run.next_run();
-        self.run.status.set(Status::Idle);
     }
 
     pub fn pause_or_resume(self) {

@@ -232,6 +232,19 @@ pub fn asset_url(name: &str) -> String {
     format!("./{name}")
 }
 
+/// The files of a picker or a drop.
+pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
+        .unwrap_or_default()
+}
+
+/// Scrolls the element with `id` to the top of the window.
+pub fn scroll_to(id: &str) {
+    if let Some(el) = window().document().and_then(|d| d.get_element_by_id(id)) {
+        el.scroll_into_view_with_bool(true);
+    }
+}
+
 /// Removes the static loading indicator of `index.html` once the app is up.
 pub fn remove_loading() {
     if let Some(el) = window()

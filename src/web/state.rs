@@ -7,10 +7,11 @@ use leptos::prelude::*;
 use super::dom;
 use crate::params::ExperimentConfig;
 use crate::presets::{PRESETS, Preset};
-use crate::protocol::{Picture, RunId};
+use crate::protocol::{ModelSummary, Picture, RunId};
 use crate::record::{BackendKind, RunRecord};
 use crate::sweep::{SweepRun, SweepSpec};
-use crate::url::{ParamWarning, decode};
+use crate::url::result::ExpectedResult;
+use crate::url::{Decoded, ParamWarning, decode, encode};
 
 /// Where the current run is.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +22,9 @@ pub enum Status {
     Paused,
     Finished,
     Failed(String),
+    /// A loaded model being evaluated, and evaluated.
+    Evaluating,
+    Evaluated,
 }
 
 /// The page's view of the worker's backend.
@@ -43,6 +47,9 @@ pub struct LinkState {
     pub sweep: RwSignal<Option<SweepSpec>>,
     /// Knobs the link hides (`hide=`).
     pub hidden: RwSignal<Vec<String>>,
+    /// The result the link's run should reproduce, with the config text it belongs to (it is
+    /// dropped from the address bar once the settings move).
+    pub result: RwSignal<Option<(String, ExpectedResult)>>,
 }
 
 /// The preset whose sweep a link carries (so a shared preset link shows its explanation).
@@ -63,13 +70,35 @@ impl LinkState {
             )),
             _ => decode(link),
         };
+        let result = decoded.result.clone().map(|r| (encode(&decoded.config), r));
         Self {
             config: RwSignal::new(decoded.config),
             warnings: RwSignal::new(decoded.warnings),
             preset: RwSignal::new(preset_of(decoded.sweep.as_ref())),
             sweep: RwSignal::new(decoded.sweep),
             hidden: RwSignal::new(decoded.hide),
+            result: RwSignal::new(result),
         }
+    }
+
+    /// Opens another link in place (a loaded model's, a resumed or merged sweep's): its
+    /// settings, sweep, result and warnings.
+    pub fn open(&self, decoded: Decoded) {
+        self.result
+            .set(decoded.result.clone().map(|r| (encode(&decoded.config), r)));
+        self.preset.set(preset_of(decoded.sweep.as_ref()));
+        self.config.set(decoded.config);
+        self.sweep.set(decoded.sweep);
+        self.warnings.set(decoded.warnings);
+    }
+
+    /// The result the settings on screen should reproduce, if the link carried one for them.
+    pub fn expected(&self) -> Option<ExpectedResult> {
+        let config = encode(&self.config.get());
+        self.result
+            .get()
+            .filter(|(c, _)| *c == config)
+            .map(|(_, r)| r)
     }
 
     /// Loads a finding: its CPU-sized experiment (keeping the seed) and its sweep.
@@ -100,6 +129,9 @@ pub struct RunState {
     pub sweep_run: RwSignal<Option<SweepRun>>,
     /// The header's "use WebGPU" switch; turned off when WebGPU fails.
     pub prefer_gpu: RwSignal<bool>,
+    /// The model file the worker keeps, and what the last save or load said.
+    pub model: RwSignal<Option<ModelSummary>>,
+    pub model_note: RwSignal<Option<Result<String, String>>>,
 }
 
 /// The run on screen as the panels see it: read-only, except the header's WebGPU switch.
@@ -114,6 +146,8 @@ pub struct RunView {
     pub notice: ReadSignal<Option<String>>,
     pub sweep_run: ReadSignal<Option<SweepRun>>,
     pub prefer_gpu: RwSignal<bool>,
+    pub model: ReadSignal<Option<ModelSummary>>,
+    pub model_note: ReadSignal<Option<Result<String, String>>>,
 }
 
 fn empty_record() -> RunRecord {
@@ -134,6 +168,8 @@ impl Default for RunState {
             notice: RwSignal::new(None),
             sweep_run: RwSignal::new(None),
             prefer_gpu: RwSignal::new(true),
+            model: RwSignal::new(None),
+            model_note: RwSignal::new(None),
         }
     }
 }
@@ -151,6 +187,8 @@ impl RunState {
             notice: self.notice.read_only(),
             sweep_run: self.sweep_run.read_only(),
             prefer_gpu: self.prefer_gpu,
+            model: self.model.read_only(),
+            model_note: self.model_note.read_only(),
         }
     }
 
@@ -205,6 +243,11 @@ impl RunView {
             Status::Paused => format!("Paused at step {done} of {total}"),
             Status::Finished => format!("Finished {total} steps"),
             Status::Failed(e) => format!("Stopped: {e}"),
+            Status::Evaluating => "Evaluating the loaded model…".into(),
+            Status::Evaluated => format!(
+                "Evaluated the loaded model on dataset {}",
+                self.record.with(|r| r.fingerprint.clone())
+            ),
         }
     }
 
@@ -219,10 +262,20 @@ impl RunView {
         format!(", about {} left", dom::duration(left))
     }
 
-    /// Whether the knobs (`config`) moved since the run on screen started.
-    pub fn settings_changed(&self, config: ReadSignal<ExperimentConfig>) -> bool {
-        self.running_config
-            .with(|ran| ran.as_ref().is_some_and(|r| *r != config.get()))
+    /// Whether the knobs (`config`) moved since the run on screen started: for a point of a
+    /// sweep, since the sweep started (its points differ from the settings by design). `Some`
+    /// says which ("sweep" or "run").
+    pub fn settings_changed(&self, config: ReadSignal<ExperimentConfig>) -> Option<&'static str> {
+        let ran = self.running_config.get()?;
+        let sweep_base = self.sweep_run.with(|s| {
+            s.as_ref()
+                .filter(|s| s.points.iter().any(|p| p.config == ran))
+                .map(|s| s.base.clone())
+        });
+        match sweep_base {
+            Some(base) => (base != config.get()).then_some("sweep"),
+            None => (ran != config.get()).then_some("run"),
+        }
     }
 
     /// The probed features of the current run (tracked).

@@ -12,50 +12,20 @@ use js_sys::Promise;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::MessageEvent;
 
+use super::gpu::navigator_gpu;
+use super::worker_model;
+use super::worker_state::{State, choose_device, dataset_for, post, scope};
 use crate::data::augment::Augment;
-use crate::data::loaders::{LoadedSet, load_files};
-use crate::data::{Dataset, generate};
-#[cfg(feature = "webgpu")]
-use crate::learn::backend::wgpu_device_async;
-use crate::learn::backend::{BackendKind, cpu_device};
+use crate::data::loaders::load_files;
+use crate::learn::backend::BackendKind;
 use crate::learn::run::{Control, Ending, Run, drive};
 use crate::learn::train::TrainError;
 use crate::params::{BaseKind, ExperimentConfig};
 use crate::protocol::{DataFile, FromWorker, RunId, ToWorker};
 use crate::render::sample_grid;
-
-use super::gpu::{adapter_name, navigator_gpu};
-use crate::url::{decode, encode};
-
-#[derive(Default)]
-struct State {
-    /// The current run; a run stops when it is no longer current (Start, Reset).
-    run: Option<RunId>,
-    paused: bool,
-    /// Let one step through while paused (Step).
-    step_once: bool,
-    /// The user's files as dropped, and their decoding at one image size.
-    files: Vec<(String, Vec<u8>)>,
-    decoded: Option<(usize, Arc<LoadedSet>)>,
-    /// The WebGPU device, initialised once (a second init fails).
-    #[cfg(feature = "webgpu")]
-    gpu: Option<Result<(burn::prelude::Device, String), String>>,
-}
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-fn post(message: &FromWorker) {
-    match serde_wasm_bindgen::to_value(message) {
-        Ok(value) => {
-            let _ = scope().post_message(&value);
-        }
-        Err(e) => web_sys::console::error_1(&format!("cannot send {e}").into()),
-    }
-}
+use crate::url::encode;
 
 /// Waits `ms` milliseconds on the worker's event loop (lets Pause/Reset messages in).
 pub(crate) async fn sleep(ms: i32) {
@@ -113,6 +83,7 @@ pub fn start() {
                     let mut s = state.borrow_mut();
                     // A run started paused takes its first step, then waits.
                     (s.run, s.paused, s.step_once) = (Some(run), paused, false);
+                    s.finished = None;
                 }
                 spawn_local(train(state, run, query, prefer_gpu));
             }
@@ -126,6 +97,15 @@ pub fn start() {
                 s.run = None;
                 s.paused = false;
             }
+            ToWorker::SaveModel { run, link } => {
+                spawn_local(worker_model::save(state, run, link));
+            }
+            ToWorker::LoadModel { file } => worker_model::load(&state, file),
+            ToWorker::Evaluate {
+                run,
+                query,
+                prefer_gpu,
+            } => spawn_local(worker_model::evaluate(state, run, query, prefer_gpu)),
         }
     });
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
@@ -150,29 +130,6 @@ fn set_files(state: &Rc<RefCell<State>>, files: Vec<DataFile>) {
         Err(e) => Err(e.to_string()),
     };
     post(&FromWorker::FilesSet { summary });
-}
-
-/// The config of `query` and its dataset, with the user's files decoded at its image size.
-fn dataset_for(
-    state: &Rc<RefCell<State>>,
-    query: &str,
-) -> Result<(ExperimentConfig, Dataset), String> {
-    let config = decode(query).config;
-    let loaded = {
-        let mut s = state.borrow_mut();
-        match &s.decoded {
-            _ if s.files.is_empty() => None,
-            Some((size, set)) if *size == config.image_size => Some(Arc::clone(set)),
-            _ => {
-                let set =
-                    Arc::new(load_files(&s.files, config.image_size).map_err(|e| e.to_string())?);
-                s.decoded = Some((config.image_size, Arc::clone(&set)));
-                Some(set)
-            }
-        }
-    };
-    let ds = generate(&config, loaded.as_deref()).map_err(|e| e.to_string())?;
-    Ok((config, ds))
 }
 
 async fn describe(state: Rc<RefCell<State>>, run: RunId, query: String) {
@@ -203,77 +160,6 @@ async fn describe(state: Rc<RefCell<State>>, run: RunId, query: String) {
             device_lost: false,
         }),
     }
-}
-
-/// The device to train on, with the badge text: WebGPU if wanted and available, else the CPU.
-async fn choose_device(
-    state: &Rc<RefCell<State>>,
-    prefer_gpu: bool,
-) -> (BackendKind, burn::prelude::Device, String, String) {
-    let cpu = |reason: String| {
-        (
-            BackendKind::Cpu,
-            cpu_device(),
-            format!(
-                "CPU (burn flex, {}, one thread)",
-                match cfg!(target_feature = "simd128") {
-                    true => "wasm SIMD",
-                    false => "scalar wasm",
-                }
-            ),
-            reason,
-        )
-    };
-    if !prefer_gpu {
-        return cpu("WebGPU turned off".into());
-    }
-    let Some(gpu) = navigator_gpu() else {
-        return cpu("this browser has no WebGPU (navigator.gpu is missing)".into());
-    };
-    gpu_device(state, &gpu).await.unwrap_or_else(cpu)
-}
-
-/// The WebGPU device (initialised once per worker), or why there is none.
-#[cfg(feature = "webgpu")]
-async fn gpu_device(
-    state: &Rc<RefCell<State>>,
-    gpu: &JsValue,
-) -> Result<(BackendKind, burn::prelude::Device, String, String), String> {
-    let cached = state.borrow().gpu.clone();
-    let result = match cached {
-        Some(r) => r,
-        None => {
-            let r = match adapter_name(gpu).await {
-                Err(e) => Err(e),
-                Ok(name) => wgpu_device_async()
-                    .await
-                    .map(|d| (d, name))
-                    .map_err(|e| e.to_string()),
-            };
-            state.borrow_mut().gpu = Some(r.clone());
-            r
-        }
-    };
-    let (device, name) = result.map_err(|e| format!("WebGPU unavailable: {e}"))?;
-    Ok((
-        BackendKind::Wgpu,
-        device,
-        name,
-        "WebGPU adapter found".into(),
-    ))
-}
-
-/// The CPU worker has no WebGPU code: the page loads the WebGPU worker when it finds an adapter,
-/// so a run that wants WebGPU lands here only when there is none (or before the page looked).
-#[cfg(not(feature = "webgpu"))]
-async fn gpu_device(
-    _state: &Rc<RefCell<State>>,
-    gpu: &JsValue,
-) -> Result<(BackendKind, burn::prelude::Device, String, String), String> {
-    Err(match adapter_name(gpu).await {
-        Err(e) => format!("WebGPU unavailable: {e}"),
-        Ok(name) => format!("the WebGPU worker for {name} is not loaded yet"),
-    })
 }
 
 /// Pause waits here after `step` (Step lets one step through); Start and Reset make the run
@@ -350,10 +236,13 @@ async fn train(state: Rc<RefCell<State>>, run: RunId, query: String, prefer_gpu:
     })
     .await;
     match outcome {
-        Ok(Ending::Finished) => post(&FromWorker::Finished {
-            run,
-            record: Box::new(training.into_record()),
-        }),
+        Ok(Ending::Finished) => {
+            post(&FromWorker::Finished {
+                run,
+                record: Box::new(training.record().clone()),
+            });
+            state.borrow_mut().finished = Some((run, training));
+        }
         Ok(Ending::Stopped) => {}
         Err(e) => {
             // A device error on WebGPU (lost device, out of memory): forget the device; the page

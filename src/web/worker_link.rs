@@ -60,6 +60,8 @@ pub struct WorkerLink {
     queued: StoredValue<Vec<ToWorker>>,
     /// The user's files, re-sent to a replacement worker (never on a knob change).
     files: StoredValue<Vec<DataFile>, LocalStorage>,
+    /// The model file the page loaded, re-sent to a replacement worker too.
+    model: StoredValue<Option<DataFile>, LocalStorage>,
     /// Bumped per worker, so a late timeout or error of a replaced worker does nothing.
     generation: StoredValue<u32>,
     handler: StoredValue<Option<Handler>, LocalStorage>,
@@ -81,6 +83,7 @@ impl WorkerLink {
             ready: StoredValue::new(false),
             queued: StoredValue::new(Vec::new()),
             files: StoredValue::new_local(Vec::new()),
+            model: StoredValue::new_local(None),
             generation: StoredValue::new(0),
             handler: StoredValue::new_local(None),
         }
@@ -107,6 +110,11 @@ impl WorkerLink {
     /// Whether the browser gave a WebGPU adapter.
     pub fn gpu_adapter(self) -> bool {
         self.gpu_adapter.get_value()
+    }
+
+    /// Which worker runs.
+    pub fn kind(self) -> WorkerKind {
+        self.kind.get_value()
     }
 
     /// Whether the running worker said Ready.
@@ -181,7 +189,11 @@ impl WorkerLink {
             },
             std::time::Duration::from_millis(READY_TIMEOUT_MS),
         );
-        // A replacement worker gets the user's files again.
+        // A replacement worker gets the user's files and model again.
+        if let Some(file) = self.model.get_value() {
+            self.queued
+                .update_value(|q| q.insert(0, ToWorker::LoadModel { file }));
+        }
         let files = self.files.get_value();
         if !files.is_empty() {
             self.queued
@@ -223,6 +235,17 @@ impl WorkerLink {
                 send(w, &message)
             }
         });
+    }
+
+    /// Hands a model file to the worker (it checks and keeps it).
+    pub fn load_model(self, file: DataFile) {
+        self.model.set_value(Some(file.clone()));
+        self.post(ToWorker::LoadModel { file });
+    }
+
+    /// The worker refused the model file: a replacement worker is not to get it.
+    pub fn forget_model(self) {
+        self.model.set_value(None);
     }
 
     /// Hands the user's files to the worker (once; it decodes and keeps them).

@@ -345,6 +345,168 @@ function mnistPair(n) {
     await Promise.all([context.close(), c2.close(), c3.close()]);
   });
 
+  await test('a first visit shows every finding\'s reference chart and verdict within 2 s; the story\'s run lands on its chart', async () => {
+    const errors = [];
+    const { page, context } = await openPage(cpuBrowser, base, '', errors);
+    // Milliseconds from navigation until every finding's figure is drawn with its verdict.
+    const ms = await page.evaluate(() => new Promise((resolve) => {
+      const ready = () => {
+        const charts = [...document.querySelectorAll('svg[id^="chart-ref-"]')];
+        return charts.length >= 5 && charts.every((c) => Number(c.dataset.points) > 0)
+          && document.querySelectorAll('[id^="ref-verdict-"]').length === charts.length;
+      };
+      const poll = () => (ready() ? resolve(performance.now()) : setTimeout(poll, 20));
+      poll();
+    }));
+    const figures = await page.$$eval('svg[id^="chart-ref-"]', (els) => els.length);
+    console.log(`     ${figures} reference figures drawn ${ms.toFixed(0)} ms after navigation`);
+    assert(ms <= 2000, `reference figures took ${ms} ms`);
+    assert((await page.textContent('#ref-colour-shape')).includes('reproduce --scale small'), 'the reference is not marked as such');
+    // The opening story's chart shows its reference before any training too.
+    await page.waitForFunction(() => Number(document.querySelector('#chart-effect').dataset.points) > 0, null, { timeout: 5000 });
+    assert(await page.$('#effect-reference') !== null, 'the story has no reference caption');
+    await page.click('#run-finding');
+    await page.waitForFunction(() => document.querySelector('#sweep-status').textContent.startsWith('sweep finished: 2 of 2'), null, { timeout: 300000 });
+    const result = await page.textContent('#sweep-result');
+    assert(!/not shown|1 seed\(s\)/.test(result), 'a one-seed run worded as a failed verdict: ' + result);
+    assert((await page.textContent('#sweep-comparison')).includes('Compared with the reference'), 'no comparison with the reference');
+    assert((await page.$$('#sweep-comparison li')).length >= 2, 'no statement per point');
+    assert(await page.$('#settings-changed') === null, 'a settings-changed warning the visitor did not cause');
+    assert((await page.$eval('#chart-effect', (el) => el.innerHTML)).includes('(yours)'), 'the run is not on the reference chart');
+    const box = await page.$eval('#sweep-result', (el) => el.getBoundingClientRect().top);
+    assert(box >= -5 && box < 300, `the sweep's result is not where the eye is (top at ${box})`);
+    await (await page.$('#sweep-result')).screenshot({ path: path.join(shots, 'reference-figure.png') });
+    await accessible(page, 'after the story');
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await context.close();
+  });
+
+  await test('a link with its result reproduces on the CPU in the page; one number changed says different', async () => {
+    const errors = [];
+    const out = execFileSync(cli, ['train', '--quiet', '--config', TINY], { encoding: 'utf8' });
+    const link = out.match(/^link with result: \?(.+)$/m)[1];
+    const { page, context } = await openPage(cpuBrowser, base, link, errors);
+    assert((await page.textContent('#expected-result')).includes('contrastive'), 'the expected result is not shown');
+    await page.click('#train');
+    await page.waitForSelector('#reproduction', { timeout: 120000 });
+    const said = await page.textContent('#reproduction');
+    assert(said.startsWith('Reproduced') && said.includes('3 decimals'), 'not reproduced: ' + said);
+    await page.click('#copy-result-link');
+    const copied = await page.$eval('#result-link', (el) => el.value);
+    assert(copied.endsWith('?' + link), `page link ${copied} vs CLI ${link}`);
+    const [head, digit] = link.split('digit:');
+    const v = Number(digit);
+    const changed = `${head}digit:${(v >= 0.5 ? v - 0.25 : v + 0.25).toFixed(3)}`;
+    const { page: other, context: c2 } = await openPage(cpuBrowser, base, changed, errors);
+    await other.click('#train');
+    await other.waitForSelector('#reproduction', { timeout: 120000 });
+    const differs = await other.textContent('#reproduction');
+    assert(differs.startsWith('Different') && differs.includes('digit: expected'), 'not named: ' + differs);
+    const { page: bad, context: c3 } = await openPage(cpuBrowser, base, link.replace(/result=[^&]*/, 'result=1,cpu,zz'), errors);
+    const warning = await bad.textContent('#url-warnings');
+    assert(warning.includes('result=') && warning.includes('16 hex digits'), 'malformed result not named: ' + warning);
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await Promise.all([context.close(), c2.close(), c3.close()]);
+  });
+
+  await test('three browser shards and one CLI shard merge in the page to the CLI merge, byte for byte; another grid is refused', async () => {
+    const errors = [];
+    const { page, context } = await openPage(cpuBrowser, base, `${TINY}&sweep=seed:0,1,2,3`, errors);
+    await page.uncheck('#prefer-gpu');
+    const query = await page.evaluate(() => location.search.slice(1));
+    await page.$eval('#shard-count', (el) => { el.value = '4'; el.dispatchEvent(new Event('change', { bubbles: true })); });
+    const files = [];
+    for (const k of [1, 2, 3]) {
+      await page.$eval('#shard-index', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('change', { bubbles: true })); }, k);
+      await page.click('#run-sweep');
+      await page.waitForFunction((k) => document.querySelector('#sweep-status').textContent.startsWith(`sweep finished: 1 of 1 runs of shard ${k}/4`), k, { timeout: 120000 });
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-shard')]);
+      const file = path.join(shots, `page-shard-${k}.json`);
+      await download.saveAs(file);
+      files.push(file);
+    }
+    const cliShard = path.join(shots, 'cli-shard-4.json');
+    execFileSync(cli, ['sweep', '--quiet', '--config', query, '--shard', '4/4', '--json', cliShard]);
+    files.push(cliShard);
+    const merged = (ext) => path.join(shots, `cli-merged.${ext}`);
+    execFileSync(cli, ['merge', ...files, '--out', merged('csv'), '--json', merged('json'), '--svg', merged('svg')]);
+    await page.setInputFiles('#merge-files', files);
+    await page.waitForSelector('#merge-note', { timeout: 30000 });
+    for (const [id, ext] of [['#merged-csv', 'csv'], ['#merged-json', 'json'], ['#merged-svg', 'svg']]) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
+      const mine = fs.readFileSync(await download.path(), 'utf8');
+      assert(mine === fs.readFileSync(merged(ext), 'utf8'), `the page's merged ${ext} differs from the CLI's`);
+    }
+    assert(Number(await page.$eval('#chart-effect', (el) => el.dataset.points)) > 0, 'no merged chart');
+    assert(await page.$('#effect-table') !== null, 'no merged table');
+    const other = path.join(shots, 'cli-other-grid.json');
+    execFileSync(cli, ['sweep', '--quiet', '--config', query.replace('steps=4', 'steps=3'), '--shard', '1/4', '--json', other]);
+    await page.setInputFiles('#merge-files', [files[0], other]);
+    await page.waitForSelector('#merge-error', { timeout: 30000 });
+    const refused = await page.textContent('#merge-error');
+    assert(refused.includes('another sweep') && refused.includes('steps=3 (not 4)'), 'refusal does not name the difference: ' + refused);
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await context.close();
+  });
+
+  await test('a reload in the middle of a 6-run sweep resumes it and ends with the uninterrupted CSV', async () => {
+    const errors = [];
+    const query = `${TINY}&sweep=seed:0,1,2;steps:3,4`;
+    const csvOf = async (page) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-sweep')]);
+      return fs.readFileSync(await download.path(), 'utf8');
+    };
+    const finished = (page) => page.waitForFunction(() => document.querySelector('#sweep-status').textContent.startsWith('sweep finished: 6 of 6'), null, { timeout: 300000 });
+    const { page: whole, context: c1 } = await openPage(cpuBrowser, base, query, errors);
+    await whole.click('#run-sweep');
+    await finished(whole);
+    const expected = await csvOf(whole);
+    await c1.close();
+    const { page, context } = await openPage(cpuBrowser, base, query, errors);
+    await page.click('#run-sweep');
+    await page.waitForFunction(() => document.querySelector('#sweep-status').textContent.startsWith('sweep run 4 of 6'), null, { timeout: 120000 });
+    await page.reload();
+    await page.waitForSelector('#resume', { timeout: 60000 });
+    assert(/at [3-5] of 6 runs/.test(await page.textContent('#resume-sweep')), await page.textContent('#resume-sweep'));
+    await page.click('#resume');
+    await page.waitForFunction(() => /^sweep (run [4-6]|finished: 6) of 6/.test(document.querySelector('#sweep-status').textContent), null, { timeout: 60000 });
+    await finished(page);
+    assert(await csvOf(page) === expected, 'the resumed sweep\'s CSV differs from the uninterrupted one');
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await context.close();
+  });
+
+  await test('a saved model loads back to the run\'s probes; a truncated or foreign file is refused, nothing lost', async () => {
+    const errors = [];
+    const { page, context } = await openPage(cpuBrowser, base, TINY, errors);
+    await page.click('#train');
+    await waitStatus(page, /^Finished/);
+    const table = await page.textContent('#probe-table');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-model')]);
+    const file = path.join(shots, 'page-model.safetensors');
+    await download.saveAs(file);
+    const { page: fresh, context: c2 } = await openPage(cpuBrowser, base, 'v=2', errors);
+    await fresh.setInputFiles('#load-model', file);
+    await waitStatus(fresh, /^Evaluated the loaded model/, 120000);
+    assert(await fresh.textContent('#probe-table') === table, 'evaluated probes differ from the run\'s');
+    assert((await fresh.evaluate(() => location.search)).includes('width=0.25'), 'the model\'s link was not restored');
+    const bytes = fs.readFileSync(file);
+    const cut = path.join(shots, 'cut.safetensors');
+    fs.writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
+    await fresh.setInputFiles('#load-model', cut);
+    await fresh.waitForFunction(() => ((document.querySelector('#model-error') || {}).textContent || '').includes('truncated'), null, { timeout: 30000 });
+    const header = Buffer.from('{"weight":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}');
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(header.length));
+    const foreign = path.join(shots, 'foreign.safetensors');
+    fs.writeFileSync(foreign, Buffer.concat([len, header, Buffer.alloc(8)]));
+    await fresh.setInputFiles('#load-model', foreign);
+    await fresh.waitForFunction(() => ((document.querySelector('#model-error') || {}).textContent || '').includes('not a Contrastive Playground model'), null, { timeout: 30000 });
+    assert(await fresh.textContent('#probe-table') === table, 'a refused file changed what was on screen');
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await Promise.all([context.close(), c2.close()]);
+  });
+
   await test('a phone-sized screen has one column and no sideways scrolling', async () => {
     const errors = [];
     const { page, context } = await openPage(cpuBrowser, base, '', errors, { width: 390, height: 844 });

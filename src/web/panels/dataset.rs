@@ -53,11 +53,6 @@ fn take_files(files: Files, controller: RunController, picked: Vec<web_sys::File
     });
 }
 
-fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
-    list.map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect())
-        .unwrap_or_default()
-}
-
 #[component]
 pub fn DatasetPanel() -> impl IntoView {
     let (link, files) = (expect_context::<LinkState>(), expect_context::<Files>());
@@ -105,12 +100,12 @@ pub fn DatasetPanel() -> impl IntoView {
         take_files(
             files,
             controller,
-            files_of(ev.data_transfer().and_then(|d| d.files())),
+            dom::files_of(ev.data_transfer().and_then(|d| d.files())),
         );
     };
     let on_pick = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
-        take_files(files, controller, files_of(input.files()));
+        take_files(files, controller, dom::files_of(input.files()));
     };
     view! {
         <h2>"Dataset"</h2>

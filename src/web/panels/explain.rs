@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use super::reference::ReferenceFigure;
 use crate::presets::{PRESETS, Preset};
 use crate::web::state::LinkState;
 
@@ -59,8 +60,10 @@ pub fn Explanation() -> impl IntoView {
             <h2>"The findings"</h2>
             <p>"These are the paper's findings. Whether one shows at the scale you run is for the \
                 numbers to say: under the effect chart, a preset's sweep gets a verdict that holds \
-                only when the effect beats its margin over the seeds. The README's table lists \
-                which findings hold at the CPU scale and which are not shown there, and why."</p>
+                only when the effect beats its margin over the seeds. Each section shows the \
+                reference: the last run of every finding over three seeds with the command line \
+                (`reproduce`), its chart and its verdict; the points of your own run of a finding \
+                land on its chart, each inside the reference's band or not."</p>
             {PRESETS.iter().filter(|p| !p.explain.is_empty()).map(|p| {
                 let (body, look) = look_for(p.explain);
                 view! {
@@ -68,6 +71,7 @@ pub fn Explanation() -> impl IntoView {
                         <h3>{p.explain_title}</h3>
                         <p>{body}</p>
                         {look.map(|l| view! { <p class="look"><strong>"Look for: "</strong>{l}</p> })}
+                        <ReferenceFigure preset=p />
                         <button class="run-this" on:click=move |_| run_this(p)>"Run this"</button>
                     </section>
                 }

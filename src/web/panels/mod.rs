@@ -7,7 +7,11 @@ pub mod embedding;
 pub mod explain;
 pub mod history;
 pub mod local;
+pub mod model;
+pub mod reference;
+pub mod shards;
 pub mod sweep;
+mod sweep_result;
 pub mod training;
 
 use crate::data::{Dataset, generate};

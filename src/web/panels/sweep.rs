@@ -1,13 +1,17 @@
 //! Presets and sweeps in the page: the preset menu, the sweep editor (one or two knobs, their
-//! values, the metric to draw), the grid's progress, and the effect chart. The grid runs one
-//! config after another through the same worker as a single run (see `controller.rs`).
+//! values, the metric to draw, the shard of the grid to run), and the sweep's result and
+//! files. The grid runs one config after another through the same worker as a single run (see
+//! `sweep_control.rs`).
 
 use leptos::prelude::*;
 
+use super::shards::{MergePanel, ResumeBanner, ShardPicker, shard_of};
+use super::sweep_result::SweepResult;
 use crate::params::PARAMS;
+use crate::presets::shards::SweepFiles;
 use crate::presets::{PRESETS, Preset};
-use crate::sweep::{Metric, SweepRun, SweepSpec, chart_series};
-use crate::web::charts::LineChart;
+use crate::sweep::{Metric, SweepSpec};
+use crate::url::encode_with_sweep;
 use crate::web::controller::RunController;
 use crate::web::dom;
 use crate::web::state::{LinkState, RunView};
@@ -33,7 +37,7 @@ pub fn PresetMenu() -> impl IntoView {
             {move || chosen.get().map(|p| view! {
                 <p class="hint" id="preset-help"><strong>"Look for: "</strong>{p.look_for}</p>
                 <button id="run-finding" class="primary"
-                    on:click=move |_| { if let Some(s) = link.sweep.get_untracked() { controller.run_sweep(s) } }>
+                    on:click=move |_| { if let Some(s) = link.sweep.get_untracked() { controller.run_sweep(s, None) } }>
                     {move || format!("Run this finding ({} runs)", link.sweep.with(|s| s.as_ref().map_or(0, |s| s.runs())))}
                 </button>
                 <p class="hint"><strong>"Scaled down: "</strong>{p.differs}</p>
@@ -49,17 +53,22 @@ fn axis_text(spec: Option<&SweepSpec>, i: usize) -> (String, String) {
         .unwrap_or_default()
 }
 
-/// The sweep editor, its run/cancel buttons, progress and verdict, and the effect chart.
+/// The sweep editor, its run/cancel buttons and files, the sweep's result, and shard files
+/// merged.
 #[component]
 pub fn SweepPanel() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
+    // Shard K of N of the grid (1 of 1: all of it).
+    let shard = RwSignal::new((1usize, 1usize));
     view! {
         <div class="sweep">
             <h2>"Sweep"</h2>
+            <ResumeBanner />
             <SweepEditor error=error />
-            <SweepButtons error=error.read_only() />
-            <SweepProgress />
-            <EffectChart />
+            <ShardPicker shard=shard />
+            <SweepButtons error=error.read_only() shard=shard.read_only() />
+            <SweepResult />
+            <MergePanel />
         </div>
     }
 }
@@ -146,20 +155,43 @@ fn SweepEditor(
     }
 }
 
-/// Run sweep, Cancel and the sweep's CSV.
+/// The files of the sweep on screen: its CSV, effect chart and JSON (the shard file merging
+/// takes), as the command line writes them.
+fn sweep_files(r: &crate::sweep::SweepRun) -> SweepFiles {
+    let published = Preset::find_by_sweep(&r.spec)
+        .map(|p| p.reference_lines())
+        .unwrap_or_default();
+    let link = encode_with_sweep(&r.base, Some(&r.spec));
+    SweepFiles::of(&r.spec, &link, &r.results, &published)
+}
+
+/// Run sweep (all of it or the chosen shard), Cancel, and the sweep's CSV and shard file.
 #[component]
 fn SweepButtons(
     /// Why the sweep in the editor is refused (then it cannot run).
     error: ReadSignal<Option<String>>,
+    /// The shard to run, K of N.
+    shard: ReadSignal<(usize, usize)>,
 ) -> impl IntoView {
     let sweep = expect_context::<LinkState>().sweep;
     let run = expect_context::<RunView>().sweep_run;
     let controller = expect_context::<RunController>();
+    let runs = move |s: &SweepSpec| {
+        let (k, n) = shard.get();
+        (0..s.runs()).filter(|i| i % n == k - 1).count()
+    };
+    let shard_name = move || {
+        run.with(|r| match r.as_ref().and_then(|r| r.shard) {
+            Some(s) => format!("sweep-shard-{}-of-{}.json", s.index, s.count),
+            None => "sweep.json".to_string(),
+        })
+    };
     view! {
         <div class="buttons">
             <button id="run-sweep" disabled=move || sweep.get().is_none() || error.get().is_some()
-                on:click=move |_| { if let Some(s) = sweep.get_untracked() { controller.run_sweep(s) } }>
+                on:click=move |_| { if let Some(s) = sweep.get_untracked() { controller.run_sweep(s, shard_of(shard.get_untracked())) } }>
                 {move || match sweep.get() {
+                    Some(s) if shard.get().1 > 1 => format!("Run shard {} of {} ({} runs)", shard.get().0, shard.get().1, runs(&s)),
                     Some(s) => format!("Run sweep ({} runs)", s.runs()),
                     None => "Run sweep".to_string(),
                 }}
@@ -169,85 +201,16 @@ fn SweepButtons(
             <button id="export-sweep" disabled=move || run.with(|r| r.as_ref().is_none_or(|r| r.results.is_empty()))
                 on:click=move |_| {
                     if let Some(r) = run.get_untracked() {
-                        dom::download("sweep.csv", r.spec.csv(&r.results).as_bytes(), "text/csv");
+                        dom::download("sweep.csv", sweep_files(&r).csv.as_bytes(), "text/csv");
                     }
                 }>"Sweep CSV"</button>
-        </div>
-    }
-}
-
-/// Where a sweep is: the point running, or how it ended, with the points that failed.
-fn sweep_status(r: &SweepRun) -> String {
-    let (done, total) = (r.results.len(), r.points.len());
-    let failed: Vec<String> = r
-        .results
-        .iter()
-        .filter_map(|x| {
-            x.failed
-                .as_deref()
-                .map(|w| format!("{} — {w}", r.spec.label(&x.values)))
-        })
-        .collect();
-    let failed = if failed.is_empty() {
-        String::new()
-    } else {
-        format!(" ({} failed: {})", failed.len(), failed.join("; "))
-    };
-    match (&r.stopped, r.active, r.current()) {
-        (Some(why), _, _) => format!("sweep stopped after {done} of {total} runs: {why}{failed}"),
-        (None, true, Some(p)) => format!(
-            "sweep run {} of {total}: {}{failed}",
-            done + 1,
-            r.spec.label(&p.values)
-        ),
-        _ => format!("sweep finished: {done} of {total} runs{failed}"),
-    }
-}
-
-/// The sweep's status line and, once a preset's own sweep has finished, the verdict on its
-/// finding.
-#[component]
-fn SweepProgress() -> impl IntoView {
-    let preset = expect_context::<LinkState>().preset;
-    let run = expect_context::<RunView>().sweep_run;
-    let status = move || run.with(|r| r.as_ref().map(sweep_status));
-    view! {
-        <p id="sweep-status" role="status" aria-live="polite">{status}</p>
-        {move || run.with(|r| {
-            let r = r.as_ref().filter(|r| !r.active && !r.results.is_empty())?;
-            let p = preset.get().filter(|p| p.matches(&r.spec))?;
-            let v = p.verdict(&r.results);
-            Some(view! {
-                <p class="verdict" id="sweep-verdict"><strong>{if v.holds() { "The finding holds here. " } else { "Not shown at this scale. " }}</strong>{v.evidence}</p>
-            })
-        })}
-    }
-}
-
-/// The effect chart: the measured lines, and a preset's published numbers beside its own sweep.
-#[component]
-fn EffectChart() -> impl IntoView {
-    let preset = expect_context::<LinkState>().preset;
-    let run = expect_context::<RunView>().sweep_run;
-    let series = Signal::derive(move || {
-        run.with(|r| {
-            r.as_ref()
-                .map(|r| {
-                    let mut lines = r.spec.effect_lines(&r.results);
-                    if let Some(p) = preset.get().filter(|p| p.matches(&r.spec)) {
-                        lines.extend(p.reference_lines());
+            <button id="export-shard" disabled=move || run.with(|r| r.as_ref().is_none_or(|r| r.results.is_empty()))
+                title="The sweep's runs as JSON, to merge with other shards here or with `contrastive-playground merge`"
+                on:click=move |_| {
+                    if let Some(r) = run.get_untracked() {
+                        dom::download(&shard_name(), sweep_files(&r).json.as_bytes(), "application/json");
                     }
-                    chart_series(&lines)
-                })
-                .unwrap_or_default()
-        })
-    });
-    let axes = Signal::derive(move || {
-        run.with(|r| r.as_ref().map(|r| r.spec.chart_axes()).unwrap_or_default())
-    });
-    view! {
-        <LineChart id="chart-effect" title="Effect: final metric per sweep point"
-            caption="One line per feature (and value of the second knob), mean ± sd over seeds as a band; dashed = chance, dotted = the untrained encoder; grey dotted = the paper's notebook."
-            series=series axes=axes />
+                }>{move || if run.with(|r| r.as_ref().is_some_and(|r| r.shard.is_some())) { "Shard file" } else { "Sweep JSON" }}</button>
+        </div>
     }
 }

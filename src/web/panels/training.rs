@@ -98,8 +98,11 @@ pub fn RunPanel() -> impl IntoView {
             class=move || if matches!(run.status.get(), Status::Failed(_)) { "status error" } else { "status" }>
             {move || run.status_text()}
         </p>
-        {move || run.settings_changed(config).then(|| view! {
-            <p class="changed" id="settings-changed">"Settings changed since this run: press Train to run them."</p>
+        {move || run.settings_changed(config).map(|what| view! {
+            <p class="changed" id="settings-changed">{match what {
+                "sweep" => "Settings changed since this sweep: press Run sweep to run them.",
+                _ => "Settings changed since this run: press Train to run them.",
+            }}</p>
         })}
         {move || run.notice.get().map(|n| view! { <p class="notice" role="status">{n}</p> })}
         <LineChart id="chart-probes" title="Linear probe accuracy per feature"
