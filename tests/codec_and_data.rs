@@ -120,7 +120,7 @@ fn every_kind_of_bad_parameter_is_reported_and_keeps_its_default() {
         ("data=imagenet", "data", "unknown choice"),
         ("flip=maybe", "flip", "not a boolean"),
         ("seed=99999999999", "seed", "out of range"),
-        ("v=3", "v", "unknown format version"),
+        ("v=4", "v", "unknown format version"),
     ];
     let defaults = ExperimentConfig::default();
     for (query, key, reason) in cases {

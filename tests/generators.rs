@@ -201,3 +201,112 @@ fn scene_parts_split_every_object_into_two_shades() {
         "{both_halves} of {objects} objects show both parts"
     );
 }
+
+#[test]
+fn digit_on_objects_copies_cover_about_the_papers_share_of_the_image() {
+    // The paper: nine 28 px copies on 224 px, 9 · (1/8)² ≈ 14 % of the image.
+    let paper = 9.0 * (28.0f32 / 224.0).powi(2);
+    for c in [
+        cpg::presets::Preset::find("digit-on-objects")
+            .unwrap()
+            .experiment(),
+        cpg::presets::Preset::find("digit-on-objects")
+            .unwrap()
+            .small_experiment(),
+    ] {
+        let side = pasted_digit_side(c.image_size, c.digit_size);
+        let cells = digit_grid(c.image_size, side);
+        // The copies do not overlap, so their boxes' union is nine boxes.
+        for (i, a) in cells.iter().enumerate() {
+            for b in &cells[i + 1..] {
+                assert!(
+                    a.0.abs_diff(b.0) >= side || a.1.abs_diff(b.1) >= side,
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+        let share = 9.0 * (side * side) as f32 / (c.image_size * c.image_size) as f32;
+        assert!(
+            (share - paper).abs() < 0.05,
+            "nine {side} px copies on {} px cover {share:.2} (paper {paper:.2})",
+            c.image_size
+        );
+    }
+}
+
+#[test]
+fn texture_scenes_give_objects_and_background_the_same_colours() {
+    let ds = dataset("data=scenes&fill=texture&canvas=48");
+    let (mut fg, mut bg) = ([0.0f64; 3], [0.0f64; 3]);
+    let (mut nf, mut nb) = (0usize, 0usize);
+    for s in ds.train.iter().chain(&ds.test) {
+        let (mask, parts) = (s.mask.as_ref().unwrap(), s.parts.as_ref().unwrap());
+        // Parts refine the objects: object k is parts 2k − 1 and 2k, background stays 0.
+        for (&m, &p) in mask.iter().zip(parts) {
+            assert_eq!(m, p.div_ceil(2), "part {p} outside object {m}");
+        }
+        assert!(mask.iter().any(|&m| m > 0));
+        // Per image, the mean colour of the objects' pixels is the background's, channel by
+        // channel, within a few levels: colour alone cannot tell them apart.
+        let mean = |keep: &dyn Fn(u8) -> bool| {
+            let idx: Vec<usize> = (0..mask.len()).filter(|&p| keep(mask[p])).collect();
+            let m: Vec<f64> = (0..3)
+                .map(|c| {
+                    idx.iter()
+                        .map(|&p| s.image.get(c, p / 48, p % 48) as f64)
+                        .sum::<f64>()
+                        / idx.len().max(1) as f64
+                })
+                .collect();
+            (m, idx.len())
+        };
+        let ((f, n1), (b, n0)) = (mean(&|m| m > 0), mean(&|m| m == 0));
+        for c in 0..3 {
+            fg[c] += f[c] * n1 as f64;
+            bg[c] += b[c] * n0 as f64;
+        }
+        nf += n1;
+        nb += n0;
+    }
+    for c in 0..3 {
+        let (f, b) = (fg[c] / nf as f64, bg[c] / nb as f64);
+        assert!(
+            (f - b).abs() < 4.0,
+            "channel {c}: objects {f:.1}, background {b:.1}"
+        );
+    }
+}
+
+#[test]
+fn texture_scene_parts_are_a_lighter_and_a_darker_half() {
+    let ds = dataset("data=scenes&fill=texture&canvas=48");
+    let (mut lighter, mut pairs) = (0, 0);
+    for s in &ds.train {
+        let parts = s.parts.as_ref().unwrap();
+        let brightness = |id: u8| {
+            let px: Vec<usize> = (0..parts.len()).filter(|&i| parts[i] == id).collect();
+            let sum: f64 = px
+                .iter()
+                .map(|&i| {
+                    (0..3)
+                        .map(|c| s.image.get(c, i / 48, i % 48) as f64)
+                        .sum::<f64>()
+                })
+                .sum();
+            (px.len(), sum / px.len().max(1) as f64)
+        };
+        let objects = s.mask.as_ref().unwrap().iter().copied().max().unwrap();
+        for k in 1..=objects {
+            let ((n_a, a), (n_b, b)) = (brightness(2 * k - 1), brightness(2 * k));
+            if n_a >= 30 && n_b >= 30 {
+                pairs += 1;
+                lighter += usize::from(a > b);
+            }
+        }
+    }
+    // Part 2k − 1 is the lighter half: 0.1 per channel, against stripes of two colours.
+    assert!(
+        pairs > 100 && lighter * 10 >= pairs * 9,
+        "{lighter} of {pairs}"
+    );
+}

@@ -474,11 +474,20 @@ fn function_lengths(code: &str) -> Vec<(usize, String, usize)> {
         let open = at + open;
         let close = matching_brace(code, open);
         let body = &code[start..=close];
-        let markup: usize = body
-            .match_indices("view!")
-            .filter_map(|(v, _)| body[v..].find('{').map(|b| v + b))
-            .map(|b| body[b..=matching_brace(body, b)].matches('\n').count())
-            .sum();
+        // Outermost `view!` blocks only: one nested in another is already inside its lines.
+        let mut markup = 0;
+        let mut covered = 0;
+        for (v, _) in body.match_indices("view!") {
+            let Some(b) = body[v..].find('{').map(|b| v + b) else {
+                continue;
+            };
+            if b < covered {
+                continue;
+            }
+            let end = matching_brace(body, b);
+            markup += body[b..=end].matches('\n').count();
+            covered = end;
+        }
         let line = code[..start].matches('\n').count() + 1;
         out.push((line, name, body.matches('\n').count() + 1 - markup));
     }
@@ -547,6 +556,9 @@ fn the_checks_see_what_they_check() {
     );
     let lengths = function_lengths("fn a() {\n 1\n}\nfn b() { view! { <p>\n</p> } }\n");
     assert_eq!(lengths, [(1, "a".to_string(), 3), (4, "b".to_string(), 1)]);
+    // Markup nested in markup is counted once.
+    let nested = "fn c() {\n view! { <p>\n {x.map(|y| view! { <b>\n </b> })}\n </p> }\n}\n";
+    assert_eq!(function_lengths(nested), [(1, "c".to_string(), 3)]);
     let files = sources();
     let graph = arrows(&files);
     assert!(

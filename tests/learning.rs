@@ -363,7 +363,7 @@ fn the_balanced_reconstruction_weighs_the_image_as_much_as_all_bit_planes() {
         .collect();
     let squared =
         Tensor::<4>::from_data(TensorData::new(values.clone(), [n, c + b, 3, 2]), &device);
-    let read = |t: Tensor<1>| t.into_data().to_vec::<f32>().unwrap()[0];
+    let read = |t: Tensor<1>| t.into_data().try_into_vec_as::<f32>().unwrap()[0];
     // Naive: the image's mean and the bits' mean, each half.
     let mean = |keep: &dyn Fn(usize) -> bool| {
         let picked: Vec<f32> = values

@@ -49,7 +49,7 @@ fn train(config: &str, extra: &[&str]) -> String {
 fn a_link_with_its_result_reproduces_and_a_changed_number_is_named() {
     let link = train(TINY, &[]);
     assert!(
-        link.starts_with("?v=2&") && link.contains("&result=1,cpu,"),
+        link.starts_with("?v=3&") && link.contains("&result=1,cpu,"),
         "{link}"
     );
     let (ok, out, err) = cli(&["reproduce-link", "--quiet", &link]);

@@ -313,6 +313,39 @@ mod tests {
     use crate::rng::stream;
 
     #[test]
+    fn a_flat_background_is_the_background_colour_wherever_the_object_is_not() {
+        for class in 0..OBJECT_CLASSES.len() {
+            for i in 0..20 {
+                let mut rng = stream(5, "flat", (class * 20 + i) as u64);
+                let palette = Palette::grey(&mut rng);
+                // The object's geometry, drawn as `draw_object` draws it.
+                let mut geometry = rng.clone();
+                let s = 32.0;
+                let r = geometry.range(0.24, 0.4) * s;
+                let cx = geometry.range(r + 1.0, s - r - 1.0);
+                let cy = geometry.range(r + 1.0, s - r - 1.0);
+                let angle = geometry.range(-15.0, 15.0).to_radians();
+                let cov = shape_coverage(class, 32, cx, cy, r, angle);
+                let (flat, _) = draw_object(class, 32, palette, BackgroundKind::Flat, &mut rng);
+                let bg = to_byte(palette.background[0]);
+                for p in 0..32 * 32 {
+                    if cov[p] == 0.0 {
+                        assert_eq!(flat.get(0, p / 32, p % 32), bg, "class {class} pixel {p}");
+                    }
+                }
+                // The textured background is not one colour there.
+                let mut rng = stream(5, "flat", (class * 20 + i) as u64);
+                let palette = Palette::grey(&mut rng);
+                let (tex, _) = draw_object(class, 32, palette, BackgroundKind::Textured, &mut rng);
+                let varies = (0..32 * 32)
+                    .filter(|&p| cov[p] == 0.0)
+                    .any(|p| tex.get(0, p / 32, p % 32) != tex.get(0, 0, 0));
+                assert!(varies || palette.background == palette.texture);
+            }
+        }
+    }
+
+    #[test]
     fn every_class_covers_a_sensible_area_and_the_mask_matches() {
         for (class, name) in OBJECT_CLASSES.iter().enumerate() {
             let mut rng = stream(3, "t", class as u64);

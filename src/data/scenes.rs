@@ -94,10 +94,6 @@ fn labelled(image: Image, mask: Vec<u8>, parts: Vec<u8>, classes: &[usize]) -> S
     }
 }
 
-/// How much lighter and darker than the stripes' colours the two halves of a textured object
-/// are (the parts), in [0, 1] per channel.
-pub const TEXTURE_SHADE: f32 = 0.1;
-
 /// Stripe directions: six slots 30° apart, so the background and up to four objects each get
 /// one, at least 30° from every other.
 const DIRECTIONS: usize = 6;
@@ -123,13 +119,14 @@ impl Stripes {
 /// statistics and K-means on pooled colour cannot segment them; what tells them apart is the
 /// stripes' direction (one of six, 30° apart, each used once). Each object's two halves (its
 /// parts, split through its centre) are a little lighter and a little darker than the
-/// stripes, by [`TEXTURE_SHADE`], the same on both sides so the object's mean stays the
+/// stripes, by `part_shade`, the same on both sides so the object's mean stays the
 /// background's.
 fn texture_scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     let side = c.canvas;
     let s = side as f32;
     let count = 2 + rng.below(3);
-    let (a, b) = stripe_colours(rng);
+    let shade = c.part_shade;
+    let (a, b) = stripe_colours(shade, rng);
     let period = rng.range(3.5, 5.0);
     let turn = rng.range(0.0, std::f32::consts::PI / DIRECTIONS as f32);
     let mut slots: Vec<usize> = (0..DIRECTIONS).collect();
@@ -171,7 +168,7 @@ fn texture_scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
                     continue;
                 }
                 let far = (x as f32 + 0.5 - cx) * normal.0 + (y as f32 + 0.5 - cy) * normal.1 > 0.0;
-                let shade = if far { -TEXTURE_SHADE } else { TEXTURE_SHADE };
+                let shade = if far { -shade } else { shade };
                 blend(&mut image, x, y, mix(texture.at(x, y), shade), alpha);
                 if alpha >= 0.5 {
                     mask[y * side + x] = id as u8;
@@ -185,8 +182,8 @@ fn texture_scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
 
 /// The two colours every stripe of a textured scene is drawn in: clearly apart in brightness,
 /// and far enough from 0 and 1 that the parts' shade never clips.
-fn stripe_colours(rng: &mut SeededRng) -> ([f32; 3], [f32; 3]) {
-    let margin = TEXTURE_SHADE + 0.02;
+fn stripe_colours(shade: f32, rng: &mut SeededRng) -> ([f32; 3], [f32; 3]) {
+    let margin = shade + 0.02;
     let fit = |c: [f32; 3]| c.map(|v| v.clamp(margin, 1.0 - margin));
     let light = fit(hsv_to_rgb(
         rng.uniform(),

@@ -191,6 +191,54 @@ mod tests {
         }
     }
 
+    /// The adjusted Rand index from its definition: over every pair of items, how often the
+    /// two labelings agree, against what their cluster sizes give by chance.
+    fn naive_ari(a: &[usize], b: &[usize]) -> f64 {
+        let n = a.len();
+        let (mut both, mut in_a, mut in_b) = (0.0, 0.0, 0.0);
+        for i in 0..n {
+            for j in i + 1..n {
+                let (sa, sb) = (a[i] == a[j], b[i] == b[j]);
+                both += f64::from(u8::from(sa && sb));
+                in_a += f64::from(u8::from(sa));
+                in_b += f64::from(u8::from(sb));
+            }
+        }
+        let pairs = (n * (n - 1) / 2) as f64;
+        let expected = in_a * in_b / pairs;
+        (both - expected) / ((in_a + in_b) / 2.0 - expected)
+    }
+
+    #[test]
+    fn foreground_ari_matches_the_pair_definition_over_the_objects_pixels() {
+        for seed in 0..20 {
+            let mut rng = stream(seed, "fg-ari", 0);
+            let truth: Vec<usize> = (0..60).map(|_| rng.below(4)).collect();
+            let clusters: Vec<usize> = truth
+                .iter()
+                .map(|&t| if rng.bernoulli(0.7) { t } else { rng.below(5) })
+                .collect();
+            let (a, b): (Vec<usize>, Vec<usize>) = clusters
+                .iter()
+                .zip(&truth)
+                .filter(|(_, t)| **t != 0)
+                .map(|(&c, &t)| (c, t))
+                .unzip();
+            let ours = foreground_ari(&clusters, &truth).unwrap();
+            assert!((ours - naive_ari(&a, &b)).abs() < 1e-9, "seed {seed}");
+        }
+        // The background does not count: clusters that split it, or merge it with an object,
+        // change the whole-image ARI but not the foreground's.
+        let truth = [0, 0, 0, 0, 1, 1, 2, 2];
+        let split_background = [3, 4, 3, 4, 1, 1, 2, 2];
+        let merged = [1, 1, 1, 1, 1, 1, 2, 2];
+        assert_eq!(foreground_ari(&split_background, &truth), Some(1.0));
+        assert_eq!(foreground_ari(&merged, &truth), Some(1.0));
+        assert!(adjusted_rand_index(&split_background, &truth) < 1.0);
+        // One object alone cannot be scored.
+        assert_eq!(foreground_ari(&[0, 1, 1], &[0, 1, 1]), None);
+    }
+
     #[test]
     fn ari_on_hand_made_masks() {
         let mask = [0, 0, 1, 1, 2, 2];

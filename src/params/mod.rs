@@ -296,6 +296,10 @@ param_table! {
         key "fill", Dataset, "Scene fill", Domain::Choice(SceneFill::NAMES), advanced,
         used when |c| c.data == DataKind::Scenes,
         "Scenes: colour = shapes and digits in their own colours, each in a light and a dark half; texture = large shapes striped in the same two colours as the background, told apart only by the stripes' direction (colour alone cannot segment them), each half a little lighter or darker.";
+    part_shade: f32 = 0.1,
+        key "part_shade", Dataset, "Part shade", float(0.0, 0.3), advanced,
+        used when |c| c.data == DataKind::Scenes && c.fill == SceneFill::Texture,
+        "Texture scenes: how much lighter one half of each object is than its stripes, and the other half darker, per colour channel (the parts; the object's mean colour stays the background's).";
     colour_bins: usize = 8,
         key "colour_bins", Dataset, "Colour bins", int(2, 16), advanced,
         used when |c| c.data == DataKind::ColourShape,

@@ -69,26 +69,30 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "digit-on-objects",
         title: "DigitOnObjects: more unique digits, digit up, object down",
-        config: "data=digit_on_objects&base=objects&palette=grey&image_size=48&digit_size=0.3&crop_min=0.3&colour_jitter=0.5&greyscale=0&lr_schedule=linear&batch=256&steps=600&train_size=20000&test_size=2000",
-        small: "batch=128&steps=300&train_size=6000&test_size=1000",
-        sweep: "unique_digits:1,1024;objective:contrastive,supervised",
+        config: "data=digit_on_objects&base=objects&palette=grey&background=flat&image_size=64&digit_size=0.125&crop_min=0.5&colour_jitter=0.8&greyscale=0&lr_schedule=linear&batch=256&steps=3000&train_size=20000&test_size=2000",
+        small: "batch=128&steps=600&train_size=6000&test_size=1000",
+        sweep: "unique_digits:1,100,6000;objective:contrastive,supervised",
         effect: Metric::Offline,
-        look_for: "Nine copies of one of N digits are pasted on every object. The digit probe \
-                   (fitted and tested on fresh digits never in the pool) rises with N: more \
-                   unique digits make the digit an instance feature the views share. The \
-                   object probe falls. The supervised control, trained on the object label, \
-                   is not hurt by the digits.",
+        look_for: "Nine copies of one of N digits are pasted on every object, at the paper's \
+                   share of the image (an eighth of the side each, 14 % together), on a flat \
+                   background that gives the views no texture to share. The digit probe \
+                   (fitted and tested on fresh digits never in the pool) should rise with N, \
+                   beyond the untrained encoder: more unique digits make the digit an instance \
+                   feature the views share. The object probe should fall, by more than the \
+                   supervised control's, which the digits should not hurt.",
         explain_title: "DigitOnObjects: more unique digits, digit up, object down",
-        explain: "Nine copies of a small digit are pasted on every object picture. With one unique \
-                  digit, every image carries the same digit, so it cannot help tell images apart \
-                  and is ignored. With 1024 unique digits, the digit becomes an easy shared clue: \
-                  the encoder learns it, and the object suffers. A supervised network trained on \
-                  the object label serves as a control. Look for: the digit line (tested on fresh \
-                  digits) rising with N, the contrastive object line falling, and the supervised \
-                  object line staying flatter.",
-        differs: "Procedural objects in grey (no colour shortcut) instead of ImageNet; 48 px \
-                  images with 14 px digits (the paper: 28 px on 224 px, an eighth of the side, \
-                  which at 48 px would be 6 px and unreadable); N = 1 against 1024.",
+        explain: "Nine copies of a small digit are pasted on every object picture. With one \
+                  unique digit, every image carries the same digit, so it cannot help tell \
+                  images apart and is ignored. With thousands of unique digits, the digit \
+                  becomes a shared clue that tells images apart: the paper's encoder learns it, \
+                  and the object suffers. A supervised network trained on the object label \
+                  serves as a control. Look for: the digit line (tested on fresh digits) rising \
+                  with N above its dotted untrained line, the contrastive object line falling, \
+                  and the supervised object line staying flat.",
+        differs: "Procedural objects in grey on a flat background (no colour or texture \
+                  shortcut) instead of ImageNet; 64 px images with 8 px digits, the paper's \
+                  eighth of the side and 14 % of the image (28 px on 224 px); N from 1 to every \
+                  training image its own digit; a small ConvNet trained for hundreds of steps.",
         needs_file: false,
         demo: false,
         references: &[],
@@ -202,8 +206,8 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "local-features",
         title: "Local features from a global loss",
-        config: "data=scenes&canvas=48&block=2&kmeans_k=0&steps=600&batch=256&train_size=20000&test_size=1000",
-        small: "batch=128&steps=600&train_size=6000",
+        config: "data=scenes&canvas=48&block=3&kmeans_k=0&steps=1500&batch=256&train_size=20000&test_size=1000",
+        small: "batch=128&steps=1000&train_size=6000",
         sweep: "fill:colour,texture",
         effect: Metric::Ari,
         look_for: "K-means on a block's feature map, one image at a time, groups pixels by \
@@ -234,8 +238,8 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "local-hierarchy",
         title: "Hierarchical local features: early blocks group parts, late blocks objects",
-        config: "data=scenes&fill=texture&canvas=48&kmeans_k=0&steps=600&batch=256&train_size=20000&test_size=1000",
-        small: "batch=128&steps=600&train_size=6000",
+        config: "data=scenes&fill=texture&canvas=48&kmeans_k=0&steps=1500&batch=256&train_size=20000&test_size=1000",
+        small: "batch=128&steps=1000&train_size=6000",
         sweep: "block:1,3",
         effect: Metric::Ari,
         look_for: "Every object in these texture scenes has a lighter and a darker half. \

@@ -45,6 +45,16 @@ pub fn digit_on_objects(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
                 MIN_MARGIN,
             ),
         ),
+        check(
+            format!(
+                "the supervised control is not hurt: its object does not fall from N={few} to N={many}"
+            ),
+            Effect::no_rise(
+                runs.offline(&refs(&s_many), "object"),
+                runs.offline(&refs(&s_few), "object"),
+                MIN_MARGIN,
+            ),
+        ),
     ];
     Verdict::from_checks("", &checks)
 }

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::reference::ReferenceFigure;
+use super::samples::FindingSamples;
 use crate::presets::{PRESETS, Preset};
 use crate::web::state::LinkState;
 
@@ -70,6 +71,7 @@ pub fn Explanation() -> impl IntoView {
                     <section id=format!("finding-{}", p.name)>
                         <h3>{p.explain_title}</h3>
                         <p>{body}</p>
+                        <FindingSamples preset=p />
                         {look.map(|l| view! { <p class="look"><strong>"Look for: "</strong>{l}</p> })}
                         <ReferenceFigure preset=p />
                         <button class="run-this" on:click=move |_| run_this(p)>"Run this"</button>

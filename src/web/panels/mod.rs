@@ -9,6 +9,7 @@ pub mod history;
 pub mod local;
 pub mod model;
 pub mod reference;
+pub mod samples;
 pub mod shards;
 pub mod sweep;
 mod sweep_result;
