@@ -145,6 +145,9 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
             String::new()
         }
     );
+    if args.shard.is_none() {
+        print_verdict(preset, &spec, &results);
+    }
     if let Some(path) = &args.out {
         println!("csv: {}", path.display());
     }
@@ -152,4 +155,17 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
         println!("svg: {}", path.display());
     }
     Ok(())
+}
+
+/// A finding's grid gets its verdict, whatever the seed or scale it was run at (a shard has
+/// only part of the runs, so it gets none).
+fn print_verdict(preset: Option<&Preset>, spec: &SweepSpec, results: &[crate::sweep::SweepResult]) {
+    if let Some(p) = preset
+        .filter(|p| p.matches(spec))
+        .or_else(|| Preset::find_by_sweep(spec))
+    {
+        let v = p.verdict(results);
+        let outcome = if v.holds() { "holds" } else { "not shown" };
+        println!("\nverdict ({}): {outcome}. {}", p.name, v.evidence);
+    }
 }

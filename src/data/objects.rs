@@ -328,8 +328,8 @@ mod tests {
                 let cov = shape_coverage(class, 32, cx, cy, r, angle);
                 let (flat, _) = draw_object(class, 32, palette, BackgroundKind::Flat, &mut rng);
                 let bg = to_byte(palette.background[0]);
-                for p in 0..32 * 32 {
-                    if cov[p] == 0.0 {
+                for (p, &c) in cov.iter().enumerate() {
+                    if c == 0.0 {
                         assert_eq!(flat.get(0, p / 32, p % 32), bg, "class {class} pixel {p}");
                     }
                 }

@@ -152,13 +152,13 @@ fn texture_scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     let mut mask = vec![0u8; side * side];
     let mut parts = vec![0u8; side * side];
     let mut classes = Vec::with_capacity(count);
-    for id in 1..=count {
+    for (id, &slot) in slots.iter().enumerate().take(count + 1).skip(1) {
         let class = rng.below(10);
         let r = rng.range(0.15, 0.3) * s;
         let (cx, cy) = (rng.range(r, s - r), rng.range(r, s - r));
         let coverage = shape_coverage(class, side, cx, cy, r, rng.range(-15.0, 15.0).to_radians());
         classes.push(class);
-        let texture = stripes(slots[id], rng);
+        let texture = stripes(slot, rng);
         let split = rng.range(0.0, std::f32::consts::TAU);
         let normal = (libm::cosf(split), libm::sinf(split));
         for y in 0..side {

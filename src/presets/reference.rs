@@ -281,6 +281,38 @@ mod tests {
         assert!(found >= 5, "only {found} findings have reference runs");
     }
 
+    /// The shipped reference is the presets' own: every finding that needs no file has runs
+    /// there of its own grid and its own `--scale small` settings (else rerun `reproduce` into
+    /// `docs/reproduce`).
+    #[test]
+    fn the_committed_results_are_every_presets_current_recipe() {
+        let refs = committed();
+        for p in super::super::PRESETS.iter().filter(|p| !p.needs_file) {
+            let r = refs
+                .get(p.name)
+                .unwrap_or_else(|| panic!("{}: no reference runs", p.name));
+            assert!(
+                p.matches(&r.spec),
+                "{}: the reference ran another grid",
+                p.name
+            );
+            let small = p.small_experiment();
+            let differ: Vec<String> = PARAMS
+                .iter()
+                .filter(|k| k.key != "seed")
+                .filter_map(|k| {
+                    let (mine, theirs) = (small.get(k.key)?, r.config.get(k.key)?);
+                    (mine != theirs).then(|| format!("{}: {mine} vs {theirs}", k.key))
+                })
+                .collect();
+            assert!(
+                differ.is_empty(),
+                "{}: the reference ran {differ:?}",
+                p.name
+            );
+        }
+    }
+
     #[test]
     fn a_one_seed_run_is_a_comparison_naming_each_point() {
         let refs = committed();

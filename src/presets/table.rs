@@ -22,7 +22,7 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "randbit-quick",
         title: "Start here: 10 random bits suppress the digit (a one-minute run)",
-        config: "data=randbit&base=digits&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&lr=0.003&batch=32&steps=80&train_size=1500&test_size=400&width=0.5&head_width=64&out_dim=32&eval_every=20&checkpoints=1",
+        config: "data=randbit&base=digits&crop_min=0.5&flip=0&colour_jitter=0&greyscale=0&lr_schedule=linear&lr=0.003&batch=32&steps=200&train_size=1500&test_size=400&width=0.5&head_width=64&out_dim=32&eval_every=20&checkpoints=1",
         small: "",
         sweep: "bits:0,10",
         effect: Metric::Offline,
@@ -31,7 +31,7 @@ pub const PRESETS: &[Preset] = &[
                    its dashed chance line: the easy bits suppressed the digit.",
         explain_title: "",
         explain: "",
-        differs: "A tiny version of the RandBit preset (1,500 images, 80 steps of batch 32, a \
+        differs: "A tiny version of the RandBit preset (1,500 images, 200 steps of batch 32, a \
                   half-width encoder) so that it finishes in about a minute in a browser.",
         needs_file: false,
         demo: true,

@@ -151,7 +151,7 @@ fn apply_value(
     let mut parts = token.split('~');
     config.set(key, parts.next().unwrap_or_default().trim())?;
     for extra in parts {
-        let (k, v) = extra.split_once(':').unwrap_or((extra, ""));
+        let (k, v) = extra.split_once([':', '=']).unwrap_or((extra, ""));
         let k = k.trim();
         if k == key {
             return Err(crate::params::ParamError {
@@ -284,7 +284,10 @@ impl SweepSpec {
         for axis in &axes {
             for v in &axis.values {
                 for extra in v.split('~').skip(1) {
-                    let k = extra.split_once(':').map_or(extra, |(k, _)| k).trim();
+                    let k = extra
+                        .split_once([':', '='])
+                        .map_or(extra, |(k, _)| k)
+                        .trim();
                     if axes.iter().any(|a| a.key == k) {
                         return Err(SweepError::BadValue {
                             key: axis.key.clone(),

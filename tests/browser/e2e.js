@@ -44,13 +44,18 @@ async function test(name, fn) {
   // E2E_ONLY=text runs only the tests whose name contains it (while iterating).
   if (process.env.E2E_ONLY && !name.includes(process.env.E2E_ONLY)) return;
   const started = Date.now();
+  // No test may hang the suite: each fails after ten minutes.
+  let timer;
+  const limit = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('gave up after 600 s')), 600000); });
   try {
-    await fn();
+    await Promise.race([fn(), limit]);
     passed++;
     console.log(`ok   ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (e) {
     failed++;
     console.log(`FAIL ${name}: ${e && e.stack || e}`);
+  } finally {
+    clearTimeout(timer);
   }
 }
 function assert(cond, message) { if (!cond) throw new Error(message); }
@@ -109,6 +114,13 @@ function mnistPair(n) {
     const loaded = page.requested;
     assert(loaded.some((u) => /worker_cpu[^/]*\.wasm/.test(u)), 'the CPU worker was not loaded: ' + loaded.join(' '));
     assert(!loaded.some((u) => /worker_gpu/.test(u)), 'the WebGPU worker was loaded before any run');
+    // What the first visit downloads, gzip-compressed as build-dist.sh writes it next to each
+    // asset (the reference results are compiled into the page's wasm, so they are counted).
+    const files = [...new Set(loaded.map((u) => new URL(u).pathname.slice(SUB.length) || 'index.html'))]
+      .filter((f) => fs.existsSync(path.join(dist, f + '.gz')));
+    const gzip = files.reduce((sum, f) => sum + fs.statSync(path.join(dist, f + '.gz')).size, 0);
+    console.log(`     first visit ${(gzip / 1e6).toFixed(3)} MB gzip (${files.join(', ')})`);
+    assert(files.some((f) => f.endsWith('_bg.wasm')) && gzip <= 1.3e6, `first visit ${gzip} B gzip, over 1.3 MB`);
     assert((await page.evaluate(() => location.search)).includes('sweep=bits:0,10'), 'first visit is not the quick story');
     assert(await page.$('#preset-help') !== null, 'the story explains what to look for');
     assert((await page.textContent('#explanation')).includes('What suppression is'), 'no explanation');
@@ -349,13 +361,22 @@ function mnistPair(n) {
     const errors = [];
     const { page, context } = await openPage(cpuBrowser, base, '', errors);
     // Milliseconds from navigation until every finding's figure is drawn with its verdict.
-    const ms = await page.evaluate(() => new Promise((resolve) => {
+    // Gives up after 20 s, naming the figures still empty.
+    const ms = await page.evaluate(() => new Promise((resolve, reject) => {
+      const charts = () => [...document.querySelectorAll('svg[id^="chart-ref-"]')];
       const ready = () => {
-        const charts = [...document.querySelectorAll('svg[id^="chart-ref-"]')];
-        return charts.length >= 5 && charts.every((c) => Number(c.dataset.points) > 0)
-          && document.querySelectorAll('[id^="ref-verdict-"]').length === charts.length;
+        const all = charts();
+        return all.length >= 5 && all.every((c) => Number(c.dataset.points) > 0)
+          && document.querySelectorAll('[id^="ref-verdict-"]').length === all.length;
       };
-      const poll = () => (ready() ? resolve(performance.now()) : setTimeout(poll, 20));
+      const poll = () => {
+        if (ready()) return resolve(performance.now());
+        if (performance.now() > 20000) {
+          const empty = charts().filter((c) => !(Number(c.dataset.points) > 0)).map((c) => c.id);
+          return reject(new Error(`${charts().length} reference figures, empty: ${empty.join(', ')}`));
+        }
+        setTimeout(poll, 20);
+      };
       poll();
     }));
     const figures = await page.$$eval('svg[id^="chart-ref-"]', (els) => els.length);

@@ -130,10 +130,18 @@ pub fn ReferenceFigure(
                 .cloned()
         })
     };
-    let spec = r.spec.clone();
+    // Drawn from this finding's own reference (not looked up again by grid), so a figure is
+    // never empty while its reference reads.
     let series = Signal::derive(move || {
+        let Some(r) = references().and_then(|refs| refs.get(name)) else {
+            return Vec::new();
+        };
         let run = visitor();
-        effect_series(&spec, run.as_ref(), Some(preset))
+        let mut series = r.figure(run.as_ref().map(|s| (&s.spec, &s.results[..])));
+        if preset.matches(&r.spec) {
+            series.extend(chart_series(&preset.reference_lines()));
+        }
+        series
     });
     let spec = r.spec.clone();
     let axes = Signal::derive(move || spec.chart_axes());
