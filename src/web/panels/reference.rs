@@ -42,8 +42,18 @@ pub fn effect_series(
     runs: Option<&SweepRun>,
     published: Option<&'static Preset>,
 ) -> Vec<Series> {
+    series_over(reference_for(spec).as_ref(), spec, runs, published)
+}
+
+/// `effect_series` with the reference given: a finding's own figure draws from its own runs.
+fn series_over(
+    reference: Option<&Reference>,
+    spec: &SweepSpec,
+    runs: Option<&SweepRun>,
+    published: Option<&'static Preset>,
+) -> Vec<Series> {
     let visitor = runs.map(|r| (&r.spec, &r.results[..]));
-    let mut series = match (reference_for(spec), visitor) {
+    let mut series = match (reference, visitor) {
         (Some(reference), visitor) => reference.figure(visitor),
         (None, Some((spec, results))) => chart_series(&spec.effect_lines(results)),
         (None, None) => Vec::new(),
@@ -136,12 +146,7 @@ pub fn ReferenceFigure(
         let Some(r) = references().and_then(|refs| refs.get(name)) else {
             return Vec::new();
         };
-        let run = visitor();
-        let mut series = r.figure(run.as_ref().map(|s| (&s.spec, &s.results[..])));
-        if preset.matches(&r.spec) {
-            series.extend(chart_series(&preset.reference_lines()));
-        }
-        series
+        series_over(Some(&r), &r.spec, visitor().as_ref(), Some(preset))
     });
     let spec = r.spec.clone();
     let axes = Signal::derive(move || spec.chart_axes());
