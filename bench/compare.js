@@ -14,7 +14,7 @@ const path = require('path');
 const zlib = require('zlib');
 const { execFileSync, spawn } = require('child_process');
 const { chromium } = require(path.join(__dirname, 'browser', 'node_modules', 'playwright-core'));
-const { serve: staticServer } = require(path.join(__dirname, '..', 'tests', 'browser', 'static-server'));
+const { serve: staticServer } = require(path.join(__dirname, '..', 'scripts', 'static-server'));
 
 const [distArg, cli, python, outArg] = process.argv.slice(2);
 if (!distArg || !cli || !python || !outArg) {
@@ -32,13 +32,17 @@ const NATIVE_ROUNDS = env('BENCH_NATIVE_ROUNDS', 3);
 // Browser: a smaller batch, since a software WebGPU adapter (SwiftShader) may be all there is.
 const WEB_BATCH = env('BENCH_WEB_BATCH', 16);
 const WEB_STEPS = env('BENCH_WEB_STEPS', 10);
+// The threaded CPU worker against the one-thread one: batch 64, interleaved rounds.
+const THREADS_BATCH = env('BENCH_THREADS_BATCH', 64);
+const THREADS_ROUNDS = env('BENCH_THREADS_ROUNDS', 3);
+const THREADS_STEPS = env('BENCH_THREADS_STEPS', 60);
 const MEMORY_STEPS = env('BENCH_MEMORY_STEPS', 10000);
 // One in-browser training run may take this long before it is reported as timed out.
 const WEB_TIMEOUT_MS = env('BENCH_WEB_TIMEOUT_S', 900) * 1000;
 const TINY = 'train_size=256&test_size=32&batch=8&width=0.25&head_width=16&out_dim=8&checkpoints=1';
 
 // The bench page and TF.js beside the app's dist.
-const serve = (root = dist) => staticServer([['/bench/', path.join(__dirname, 'browser')], ['/node_modules/', path.join(__dirname, 'browser', 'node_modules')], ['/', root]]);
+const serve = (root = dist, isolated = false) => staticServer([['/bench/', path.join(__dirname, 'browser')], ['/node_modules/', path.join(__dirname, 'browser', 'node_modules')], ['/', root]], { isolated });
 // The same page built without `+simd128`, for the side-by-side SIMD row (scripts/bench.sh).
 const scalarDist = process.env.BENCH_SCALAR_DIST ? path.resolve(process.env.BENCH_SCALAR_DIST) : null;
 // The model's training step in GFLOP at the native batch (forward + backward of the ConvNet and
@@ -95,8 +99,13 @@ function memorySummary(samples) {
   };
 }
 
+// A run in the page. The bench's server sends no COOP/COEP and the service worker is kept off, so
+// the page runs its one-thread CPU worker, unless `isolatedBase` serves it isolated (threaded).
 async function pageRun(browser, base, query, gpu) {
-  const page = await browser.newPage();
+  const context = await browser.newContext({ acceptDownloads: true });
+  // The isolating service worker is told not to register (it would reload the page isolated).
+  await context.addInitScript(() => { window.coi = { shouldRegister: () => false }; });
+  const page = await context.newPage();
   await page.goto(`${base}/?${query}`);
   await page.waitForSelector('#train', { timeout: 60000 });
   if (!gpu) await page.uncheck('#prefer-gpu');
@@ -106,11 +115,12 @@ async function pageRun(browser, base, query, gpu) {
   const badge = await page.$eval('#backend-badge', (el) => el.textContent);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
   const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
-  await page.close();
+  await context.close();
   if (/^stopped/i.test(status)) throw new Error(status);
   // The first interval includes shader compilation and warm-up: leave it out.
   const rates = run.throughput.map((t) => t.images_per_s);
-  return { badge, images_per_s: median(rates.length > 1 ? rates.slice(1) : rates), intervals: rates.length };
+  const threads = /(\d+) threads/.test(badge) ? Number(badge.match(/(\d+) threads/)[1]) : /one thread/.test(badge) ? 1 : null;
+  return { badge, threads, images_per_s: median(rates.length > 1 ? rates.slice(1) : rates), intervals: rates.length, history: run.history };
 }
 
 async function tfjsRun(browser, base, backend, input) {
@@ -173,7 +183,13 @@ async function tfjsRun(browser, base, backend, input) {
   }));
   // What a first visit downloads (the page and the CPU worker) and what only WebGPU loads.
   const group = (re) => Object.entries(assets).filter(([f]) => re.test(f)).reduce((t, [, v]) => ({ bytes: t.bytes + v.bytes, gzip: t.gzip + v.gzip, brotli: t.brotli + v.brotli }), { bytes: 0, gzip: 0, brotli: 0 });
-  const sizes = { assets, first_download: group(/^(?!worker_gpu)/), gpu_worker: group(/^worker_gpu/) };
+  // An isolated page loads the threaded CPU worker, any other the one-thread one.
+  const sizes = {
+    assets,
+    first_download: group(/^(?!worker_gpu|worker_cpu(\.|_bg|_loader))/),
+    first_download_one_thread: group(/^(?!worker_gpu|worker_cpu_mt)/),
+    gpu_worker: group(/^worker_gpu/),
+  };
   record('wasm_size', sizes);
   const flags = ['--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'];
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true, args: [...flags, '--enable-unsafe-webgpu'] });
@@ -238,6 +254,7 @@ async function tfjsRun(browser, base, backend, input) {
     await context.close();
     record('first_minute', { from_navigation_ms: done - t0, from_click_ms: done - clicked, summary });
   }
+  const threadsQuery = `batch=${THREADS_BATCH}&train_size=1024&test_size=32&steps=${THREADS_STEPS}&eval_every=${Math.max(1, Math.floor(THREADS_STEPS / 6))}&checkpoints=1`;
   const webQuery = `batch=${WEB_BATCH}&train_size=1024&test_size=32&steps=${WEB_STEPS * 2}&eval_every=${Math.max(1, Math.floor(WEB_STEPS / 2))}&checkpoints=1`;
   // The CPU paths first.
   for (const [key, fn] of [
@@ -258,6 +275,28 @@ async function tfjsRun(browser, base, backend, input) {
     }],
     // Ours with SIMD again, after the scalar one: the pair brackets any drift of the machine.
     ['web_ours_cpu_again', () => pageRun(browser, base, webQuery, false)],
+    // Threads: the same page served cross-origin isolated (the threaded worker) against the
+    // one-thread worker, at a larger batch, interleaved; the same link gives the same losses.
+    ['web_cpu_threads', async () => {
+      const isolated = await serve(dist, true);
+      const iso = `http://127.0.0.1:${isolated.address().port}`;
+      try {
+        const threaded = [];
+        const single = [];
+        for (let round = 0; round < THREADS_ROUNDS; round++) {
+          single.push(await pageRun(browser, base, threadsQuery, false));
+          threaded.push(await pageRun(browser, iso, threadsQuery, false));
+        }
+        const [t, o] = [threaded.map((r) => r.images_per_s), single.map((r) => r.images_per_s)];
+        const same = threaded.every((r) => JSON.stringify(r.history) === JSON.stringify(single[0].history));
+        if (single[0].threads !== 1) throw new Error(`not the one-thread worker: ${single[0].badge}`);
+        return {
+          batch: THREADS_BATCH, threads: threaded[0].threads, badge: threaded[0].badge,
+          threaded_images_per_s: median(t), one_thread_images_per_s: median(o), rounds_threaded: t, rounds_one_thread: o,
+          speedup: +(median(t) / median(o)).toFixed(2), same_losses: same,
+        };
+      } finally { isolated.close(); }
+    }],
   ].filter(([key]) => want(key))) {
     try { record(key, await fn()); } catch (e) { record(key, { error: String(e.message || e) }); }
   }
@@ -315,16 +354,18 @@ async function tfjsRun(browser, base, backend, input) {
   const gflops = (k) => (GFLOP_PER_STEP_256 * NATIVE_BATCH / 256 / secPerStep(k)).toFixed(0);
   const roundSteps = (k) => ((results[k] && results[k].rounds) || []).map((r) => ((2 * NATIVE_BATCH) / r).toFixed(3)).join(', ');
   const rows = [
-    ['native CPU, batch ' + NATIVE_BATCH + `, median of ${NATIVE_ROUNDS} interleaved rounds`, `ours ${rate('native_ours_cpu').toFixed(0)} (${secPerStep('native_ours_cpu').toFixed(3)} s/step, ${gflops('native_ours_cpu')} GFLOP/s; rounds ${roundSteps('native_ours_cpu')} s/step)`, `PyTorch ${rate('native_pytorch_cpu').toFixed(0)} (${secPerStep('native_pytorch_cpu').toFixed(3)} s/step, ${gflops('native_pytorch_cpu')} GFLOP/s; rounds ${roundSteps('native_pytorch_cpu')} s/step)`, ratio('native_ours_cpu', 'native_pytorch_cpu'), '≥ 1.0×'],
+    ['native CPU, batch ' + NATIVE_BATCH + `, median of ${NATIVE_ROUNDS} interleaved rounds`, `ours ${rate('native_ours_cpu').toFixed(0)} (${secPerStep('native_ours_cpu').toFixed(3)} s/step, ${gflops('native_ours_cpu')} GFLOP/s; rounds ${roundSteps('native_ours_cpu')} s/step)`, `PyTorch ${rate('native_pytorch_cpu').toFixed(0)} (${secPerStep('native_pytorch_cpu').toFixed(3)} s/step, ${gflops('native_pytorch_cpu')} GFLOP/s; rounds ${roundSteps('native_pytorch_cpu')} s/step)`, ratio('native_ours_cpu', 'native_pytorch_cpu'), '≥ 1.5×'],
     ['browser WebGPU, batch ' + WEB_BATCH, `ours ${rate('web_ours_webgpu').toFixed(0)}`, `TF.js ${rate('web_tfjs_webgpu').toFixed(0)}`, ratio('web_ours_webgpu', 'web_tfjs_webgpu'), '≥ 1.5×'],
     ['browser CPU, batch ' + WEB_BATCH + ', wasm SIMD vs scalar build', `ours ${simd.toFixed(0)} (${rate('web_ours_cpu').toFixed(0)}, again ${rate('web_ours_cpu_again').toFixed(0)})`, `ours scalar ${rate('web_ours_cpu_scalar').toFixed(0)}`, (simd / rate('web_ours_cpu_scalar')).toFixed(2) + '×', '≥ 2×'],
+    ['browser CPU, batch ' + THREADS_BATCH + `, threaded worker (${(results.web_cpu_threads || {}).threads} threads, isolated page) vs one thread, median of ${THREADS_ROUNDS} interleaved rounds${(results.web_cpu_threads || {}).same_losses ? ', same losses' : ', LOSSES DIFFER'}`, `ours threaded ${((results.web_cpu_threads || {}).threaded_images_per_s || NaN).toFixed(0)}`, `ours one thread ${((results.web_cpu_threads || {}).one_thread_images_per_s || NaN).toFixed(0)}`, ((results.web_cpu_threads || {}).speedup || NaN).toFixed(2) + '×', '≥ 1.7×'],
     ['browser CPU, batch ' + WEB_BATCH, `ours ${simd.toFixed(0)}`, `TF.js wasm ${results.web_tfjs_wasm && results.web_tfjs_wasm.error ? 'cannot train: ' + results.web_tfjs_wasm.error : rate('web_tfjs_wasm').toFixed(0)}`, '—', '—'],
     ['browser CPU, batch ' + WEB_BATCH, `ours ${simd.toFixed(0)}`, `TF.js cpu ${rate('web_tfjs_cpu').toFixed(0)}`, (simd / rate('web_tfjs_cpu')).toFixed(2) + '×', '—'],
   ];
   let md = '| training step (images/s, views) | ours | reference | ratio | goal |\n|---|---|---|---|---|\n';
   for (const r of rows) md += `| ${r.join(' | ')} |\n`;
   md += `\n| download | raw | gzip | brotli | goal |\n|---|---|---|---|---|\n`;
-  md += `| first visit: page + CPU worker | ${mb(sizes.first_download.bytes)} MB | **${mb(sizes.first_download.gzip)} MB** | ${mb(sizes.first_download.brotli)} MB | ≤ 2.5 MB gzip |\n`;
+  md += `| first visit, isolated page: page + threaded CPU worker | ${mb(sizes.first_download.bytes)} MB | **${mb(sizes.first_download.gzip)} MB** | ${mb(sizes.first_download.brotli)} MB | ≤ 1.3 MB gzip |\n`;
+  md += `| first visit, page not isolated: page + one-thread CPU worker | ${mb(sizes.first_download_one_thread.bytes)} MB | ${mb(sizes.first_download_one_thread.gzip)} MB | ${mb(sizes.first_download_one_thread.brotli)} MB | ≤ 1.3 MB gzip |\n`;
   md += `| WebGPU worker, loaded only with an adapter | ${mb(sizes.gpu_worker.bytes)} MB | ${mb(sizes.gpu_worker.gzip)} MB | ${mb(sizes.gpu_worker.brotli)} MB | lazy |\n`;
   for (const [f, v] of Object.entries(assets).filter(([, v]) => v.bytes > 10000)) md += `| ${f} | ${mb(v.bytes)} MB | ${mb(v.gzip)} MB | ${mb(v.brotli)} MB | |\n`;
   md += `\n| other | value |\n|---|---|\n`;

@@ -14,6 +14,7 @@ mkdir -p "$CACHE"
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION="$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/version = "\(.*\)"/\1/p')"
 BINARYEN_VERSION=132.0.0
+COI_SERVICEWORKER_VERSION=0.1.7
 
 apt_install() {
   local missing=()
@@ -29,6 +30,26 @@ ensure_wasm_target() {
   rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 }
 
+# The threaded CPU worker's toolchain: a nightly (for `-Z build-std`) with the standard library's
+# sources. THREADS_TOOLCHAIN overrides it; the version checked is the one this was measured on.
+THREADS_TOOLCHAIN="${THREADS_TOOLCHAIN:-nightly}"
+ensure_threads_toolchain() {
+  rustup toolchain list | grep -q "^$THREADS_TOOLCHAIN" || rustup toolchain install "$THREADS_TOOLCHAIN" --profile minimal
+  rustup component list --toolchain "$THREADS_TOOLCHAIN" --installed | grep -q '^rust-src' \
+    || rustup component add rust-src --toolchain "$THREADS_TOOLCHAIN"
+  rustup target list --toolchain "$THREADS_TOOLCHAIN" --installed | grep -qx wasm32-unknown-unknown \
+    || rustup target add wasm32-unknown-unknown --toolchain "$THREADS_TOOLCHAIN"
+}
+
+# The service worker that adds COOP/COEP on static hosts that cannot send headers.
+ensure_coi_serviceworker() {
+  if ! grep -q "\"version\": \"$COI_SERVICEWORKER_VERSION\"" "$CACHE/node_modules/coi-serviceworker/package.json" 2>/dev/null; then
+    echo "installing coi-serviceworker@$COI_SERVICEWORKER_VERSION from npm"
+    (cd "$CACHE" && npm install --no-save --no-audit --no-fund "binaryen@$BINARYEN_VERSION" \
+      "coi-serviceworker@$COI_SERVICEWORKER_VERSION" >/dev/null)
+  fi
+}
+
 ensure_web_tools() {
   ensure_wasm_target
   if ! trunk --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then
@@ -42,7 +63,8 @@ ensure_web_tools() {
   fi
   if ! wasm-opt --version 2>/dev/null | grep -q "version_${BINARYEN_VERSION%%.*}"; then
     echo "installing binaryen@$BINARYEN_VERSION (wasm-opt) from npm"
-    (cd "$CACHE" && npm install --no-save --no-audit --no-fund "binaryen@$BINARYEN_VERSION" >/dev/null)
+    (cd "$CACHE" && npm install --no-save --no-audit --no-fund "binaryen@$BINARYEN_VERSION" \
+      "coi-serviceworker@$COI_SERVICEWORKER_VERSION" >/dev/null)
   fi
   export TRUNK_TOOLS_WASM_BINDGEN="$WASM_BINDGEN_VERSION"
   export TRUNK_TOOLS_WASM_OPT="version_${BINARYEN_VERSION%%.*}"

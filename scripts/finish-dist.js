@@ -1,5 +1,6 @@
 // Finishes a trunk build for static hosting: a Content-Security-Policy that allows only what the
-// page uses (its own origin, WebAssembly, the inline module script trunk writes, by hash), and
+// page uses (its own origin, WebAssembly, the inline module script trunk writes, by hash), the
+// COOP/COEP service worker's script tag, and
 // gzip and brotli copies next to each asset for hosts that serve precompressed files.
 // Usage: node scripts/finish-dist.js <dist dir>
 'use strict';
@@ -26,11 +27,19 @@ const csp = [
   "base-uri 'self'",
   "form-action 'none'",
 ].join('; ');
-html = html.replace('<head>', `<head>\n  <meta http-equiv="Content-Security-Policy" content="${csp}" />`);
+// coi-serviceworker (copied in by build-dist.sh) first: on a host that sends no COOP/COEP it
+// installs itself and reloads the page once, cross-origin isolated, so the CPU trains on every
+// core. A classic script (it finds its own URL through document.currentScript).
+const coi = fs.existsSync(path.join(dist, 'coi-serviceworker.js')) && !html.includes('coi-serviceworker.js')
+  ? '\n  <script src="./coi-serviceworker.js"></script>' : '';
+html = html.replace('<head>', `<head>\n  <meta http-equiv="Content-Security-Policy" content="${csp}" />${coi}`);
 fs.writeFileSync(indexPath, html);
 
 const sizes = [];
-for (const name of fs.readdirSync(dist)) {
+// Every asset, those in sub-folders too (the thread pool's helper script is under snippets/).
+const assets = (dir) => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory()
+  ? assets(path.join(dir, e.name)).map((f) => path.join(e.name, f)) : [e.name]);
+for (const name of assets(dist)) {
   if (!/\.(html|js|wasm|css|md)$/.test(name)) continue;
   const file = path.join(dist, name);
   const bytes = fs.readFileSync(file);

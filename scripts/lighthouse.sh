@@ -7,8 +7,8 @@ apt_install chromium
 [ -f dist/index.html ] || bash scripts/build-dist.sh
 (cd "$CACHE" && npm install --no-save --no-audit --no-fund --silent lighthouse@12.2.3 >/dev/null)
 node -e '
-const { serve } = require("./tests/browser/static-server");
-serve([["/contrastive-playground/", "dist"]], 8765).then(() => console.log("serving"));
+const { serve } = require("./scripts/static-server");
+serve([["/contrastive-playground/", "dist"]], { port: 8765, isolated: true }).then(() => console.log("serving"));
 ' &
 server=$!
 trap 'kill $server' EXIT

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds the page and serves it on http://127.0.0.1:8080 (installs the pinned trunk,
-# wasm-bindgen-cli and wasm-opt, and the wasm32 target, where missing).
+# Builds the page (scripts/build-dist.sh: installs the pinned trunk, wasm-bindgen-cli, wasm-opt,
+# the wasm32 target and the nightly toolchain for the threaded worker, where missing) and serves
+# dist/ on http://127.0.0.1:8080 with COOP/COEP, so the CPU trains on every core.
+# PORT changes the port; NOT_ISOLATED=1 serves without the headers (the one-thread worker).
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-ensure_web_tools
-# trunk serve builds first (first build ~30 min on 2 cores; later ~10 min, mostly wasm-opt),
-# then serves; it prints the address too.
-echo "building, then serving on http://127.0.0.1:${PORT:-8080}/ (Ctrl-C stops the server)"
-CARGO_TARGET_DIR="$WASM_TARGET_DIR" exec trunk serve --release --port "${PORT:-8080}" --address 127.0.0.1
+# First build ~40 min on 2 cores; later ~10 min, mostly wasm-opt.
+bash scripts/build-dist.sh
+exec node scripts/static-server.js dist "${PORT:-8080}" ${NOT_ISOLATED:+--not-isolated}

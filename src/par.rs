@@ -1,14 +1,15 @@
-//! Data parallelism: on every core natively (rayon's pool, shared with burn's CPU backend so the
-//! two never compete for the cores), in order on wasm. Results never depend on the thread count.
+//! Data parallelism: on every core natively and in the page's threaded worker (rayon's pool,
+//! shared with burn's CPU backend so the two never compete for the cores), in order in the
+//! single-thread worker. Results never depend on the thread count.
 
 /// `[f(0), …, f(n − 1)]`, in index order.
 pub fn map<T: Send>(n: usize, f: impl Fn(usize) -> T + Send + Sync) -> Vec<T> {
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(any(not(target_family = "wasm"), feature = "threads"))]
     {
         use rayon::prelude::*;
         (0..n).into_par_iter().map(f).collect()
     }
-    #[cfg(target_family = "wasm")]
+    #[cfg(all(target_family = "wasm", not(feature = "threads")))]
     {
         (0..n).map(f).collect()
     }
@@ -20,14 +21,14 @@ pub fn for_each_chunk<T: Send>(
     size: usize,
     f: impl Fn(usize, &mut [T]) + Send + Sync,
 ) {
-    #[cfg(not(target_family = "wasm"))]
+    #[cfg(any(not(target_family = "wasm"), feature = "threads"))]
     {
         use rayon::prelude::*;
         data.par_chunks_mut(size)
             .enumerate()
             .for_each(|(i, chunk)| f(i, chunk));
     }
-    #[cfg(target_family = "wasm")]
+    #[cfg(all(target_family = "wasm", not(feature = "threads")))]
     {
         data.chunks_mut(size)
             .enumerate()

@@ -367,3 +367,82 @@ fn a_nan_in_the_map_stays_nan_through_the_cpu_batch_norm() {
         assert!(y[36..].iter().all(|v| v.is_finite()), "channel 1 does not");
     }
 }
+
+/// `a · b` in one gemm call on one thread: `a` is `[m, k]` with strides `(a_rs, a_cs)`, `b`
+/// is `[k, n]` with strides `(b_rs, b_cs)`.
+fn one_product(
+    [m, n, k]: [usize; 3],
+    (a, a_rs, a_cs): (&[f32], isize, isize),
+    (b, b_rs, b_cs): (&[f32], isize, isize),
+) -> Vec<f32> {
+    let mut out = vec![0.0f32; m * n];
+    // SAFETY: the strides describe matrices inside `a`, `b` and `out` (callers' sizes).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            out.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            a.as_ptr(),
+            a_cs,
+            a_rs,
+            b.as_ptr(),
+            b_cs,
+            b_rs,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+    out
+}
+
+#[test]
+fn the_kernels_products_are_the_same_sums_however_their_columns_are_cut() {
+    use kernels::conv::{INNER_PART, plain};
+    // The last layer at batch 64 (one inner part, several column blocks) and a wider map
+    // (two inner parts, the second short).
+    for (c, h, n, c_out) in [(64, 7, 128, 64), (32, 14, 48, 64)] {
+        let g = geometry(3, 2, [c, h, h, n]);
+        let x = random(c * h * h * n, 20);
+        let weight = random(c_out * 9 * c, 21);
+        let (rows, cols_n) = (9 * c, {
+            let o = (h + 2 - 3) / 2 + 1;
+            o * o * n
+        });
+        let (y, cols) = plain::forward(&x, &weight, c_out, g);
+        let whole = one_product(
+            [c_out, cols_n, rows],
+            (&weight, rows as isize, 1),
+            (&cols, cols_n as isize, 1),
+        );
+        assert!(y == whole, "forward: not the same sums as one product");
+
+        let dy = random(c_out * cols_n, 22);
+        let dw = plain::weight_grad(&dy, &cols, c_out, g);
+        let mut expected = vec![0.0f32; c_out * rows];
+        for (p, k0) in (0..cols_n).step_by(INNER_PART).enumerate() {
+            let k1 = (k0 + INNER_PART).min(cols_n);
+            let part = one_product(
+                [c_out, rows, k1 - k0],
+                (&dy[k0..], cols_n as isize, 1),
+                (&cols[k0..], 1, cols_n as isize),
+            );
+            if p == 0 {
+                expected = part;
+            } else {
+                expected.iter_mut().zip(part).for_each(|(s, v)| *s += v);
+            }
+        }
+        assert!(
+            dw == expected,
+            "weight gradient: not the same sums as whole parts"
+        );
+    }
+}

@@ -83,6 +83,8 @@ impl Run {
             trainer.start_clock(now());
         }
         if !trainer.finished() {
+            // Always on this thread, never moved onto the thread pool: burn keeps BatchNorm's
+            // running statistics per thread, so steps on varying threads change the numbers.
             trainer.step();
             if trainer.read_due()
                 && let Some((metrics, throughput)) = trainer.read_metrics(now()).await?

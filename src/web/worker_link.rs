@@ -5,14 +5,16 @@
 //!
 //! There are two workers and one runs at a time: the CPU worker (flex only) loads with the page;
 //! the WebGPU worker (three times larger) is loaded in its place when a run wants WebGPU and the
-//! browser gave an adapter when the page asked at start-up.
+//! browser gave an adapter when the page asked at start-up. The CPU worker comes in two builds:
+//! on every core (rayon on Web Workers) where the page is cross-origin isolated and has
+//! `SharedArrayBuffer`, on one thread otherwise, or once the threaded one failed to start.
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use super::dom;
 use super::gpu::{adapter_name, navigator_gpu};
@@ -29,12 +31,74 @@ pub enum WorkerKind {
 }
 
 impl WorkerKind {
-    fn loader(self) -> &'static str {
+    /// The loader script of this kind's build, and whether it is a module worker.
+    fn loader(self, threaded: bool) -> (&'static str, bool) {
         match self {
-            WorkerKind::Cpu => "worker_cpu_loader.js",
-            WorkerKind::Gpu => "worker_gpu_loader.js",
+            WorkerKind::Cpu if threaded => ("worker_cpu_mt_loader.js", true),
+            WorkerKind::Cpu => ("worker_cpu_loader.js", false),
+            WorkerKind::Gpu => ("worker_gpu_loader.js", false),
         }
     }
+}
+
+/// Whether this page can run the threaded CPU worker: cross-origin isolated (COOP and COEP, from
+/// the server or `coi-serviceworker.js`), so that `SharedArrayBuffer` exists.
+fn threads_available() -> bool {
+    let global = js_sys::global();
+    let isolated = js_sys::Reflect::get(&global, &"crossOriginIsolated".into())
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let shared = js_sys::Reflect::get(&global, &"SharedArrayBuffer".into())
+        .map(|v| v.is_function())
+        .unwrap_or(false);
+    isolated && shared
+}
+
+/// How long the page waits for `coi-serviceworker.js` to reload it isolated before it starts
+/// the one-thread worker instead.
+const ISOLATION_WAIT_MS: i32 = 3_000;
+
+/// Whether `coi-serviceworker.js` is about to reload this page cross-origin isolated: the page
+/// is not isolated, the script is on it, and no service worker controls the page yet (one that
+/// does and left it unisolated has failed). Starting the CPU worker then would download the
+/// one-thread worker only to throw it away.
+fn isolation_pending() -> bool {
+    let Ok(navigator) = js_sys::Reflect::get(&js_sys::global(), &"navigator".into()) else {
+        return false;
+    };
+    let container = js_sys::Reflect::get(&navigator, &"serviceWorker".into())
+        .ok()
+        .filter(|c| c.is_object());
+    let uncontrolled = container.as_ref().is_some_and(|c| {
+        js_sys::Reflect::get(c, &"controller".into()).is_ok_and(|v| v.is_null() || v.is_undefined())
+    });
+    let script = dom::window()
+        .document()
+        .and_then(|d| {
+            d.query_selector("script[src$='coi-serviceworker.js']")
+                .ok()
+                .flatten()
+        })
+        .is_some();
+    !threads_available() && dom::window().is_secure_context() && uncontrolled && script
+}
+
+/// Resolves when a service worker is active for this page, or after `ms`.
+async fn service_worker_ready(ms: i32) {
+    let timeout = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = dom::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let ready = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| js_sys::Reflect::get(&n, &"serviceWorker".into()))
+        .and_then(|c| js_sys::Reflect::get(&c, &"ready".into()))
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok());
+    let race = match ready {
+        Some(ready) => js_sys::Promise::race(&js_sys::Array::of2(&ready, &timeout)),
+        None => timeout,
+    };
+    let _ = wasm_bindgen_futures::JsFuture::from(race).await;
 }
 
 /// What the link tells its handler.
@@ -53,6 +117,10 @@ type Handler = Rc<dyn Fn(LinkEvent)>;
 pub struct WorkerLink {
     worker: StoredValue<Option<Worker>, LocalStorage>,
     kind: StoredValue<WorkerKind>,
+    /// Whether the CPU worker is the threaded build (the page is isolated and it has not failed).
+    threaded: StoredValue<bool>,
+    /// The first worker waits for the isolating service worker (messages queue meanwhile).
+    waiting: StoredValue<bool>,
     /// Whether `navigator.gpu` gave an adapter (asked once at start-up; false until it answers).
     gpu_adapter: StoredValue<bool>,
     /// Messages posted before the worker's wasm has loaded would be lost: they wait for Ready.
@@ -79,6 +147,8 @@ impl WorkerLink {
         Self {
             worker: StoredValue::new_local(None),
             kind: StoredValue::new(WorkerKind::Cpu),
+            threaded: StoredValue::new(threads_available()),
+            waiting: StoredValue::new(false),
             gpu_adapter: StoredValue::new(false),
             ready: StoredValue::new(false),
             queued: StoredValue::new(Vec::new()),
@@ -92,7 +162,19 @@ impl WorkerLink {
     /// Starts the CPU worker; what it says goes to `handler`. Asks once for a WebGPU adapter.
     pub fn start(self, handler: impl Fn(LinkEvent) + 'static) {
         self.handler.set_value(Some(Rc::new(handler)));
-        self.spawn();
+        if isolation_pending() {
+            self.waiting.set_value(true);
+            wasm_bindgen_futures::spawn_local(async move {
+                service_worker_ready(ISOLATION_WAIT_MS).await;
+                // Still here: the reload did not come (or came too late); one thread it is.
+                self.waiting.set_value(false);
+                if self.worker.with_value(|w| w.is_none()) {
+                    self.spawn();
+                }
+            });
+        } else {
+            self.spawn();
+        }
         if let Some(gpu) = navigator_gpu() {
             wasm_bindgen_futures::spawn_local(async move {
                 let found = adapter_name(&gpu).await.is_ok();
@@ -151,8 +233,17 @@ impl WorkerLink {
     fn spawn(self) {
         self.generation.update_value(|g| *g += 1);
         let generation = self.generation.get_value();
-        let url = dom::asset_url(self.kind.get_value().loader());
-        let worker = match Worker::new(&url) {
+        let threaded = self.kind.get_value() == WorkerKind::Cpu && self.threaded.get_value();
+        let (loader, module) = self.kind.get_value().loader(threaded);
+        let url = dom::asset_url(loader);
+        let started = if module {
+            let options = WorkerOptions::new();
+            options.set_type(WorkerType::Module);
+            Worker::new_with_options(&url, &options)
+        } else {
+            Worker::new(&url)
+        };
+        let worker = match started {
             Ok(w) => w,
             Err(e) => {
                 let why = format!("cannot start the training worker: {e:?}");
@@ -172,6 +263,11 @@ impl WorkerLink {
         // A dead worker (out of memory, a panic) must not take the page with it.
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
             if self.generation.get_value() == generation {
+                // A threaded worker that dies before it is ready (no nested workers, too little
+                // memory for the shared heap) is replaced by the single-thread one.
+                if threaded && !self.ready.get_value() {
+                    self.threaded.set_value(false);
+                }
                 let why = format!("the training worker stopped ({})", ev.message());
                 self.tell(LinkEvent::Lost(why));
             }
@@ -183,6 +279,9 @@ impl WorkerLink {
         set_timeout(
             move || {
                 if self.generation.get_value() == generation && !self.ready.get_value() {
+                    if threaded {
+                        self.threaded.set_value(false);
+                    }
                     let why = "the training worker did not start in 30 s".to_string();
                     self.tell(LinkEvent::Lost(why));
                 }
@@ -223,7 +322,7 @@ impl WorkerLink {
 
     /// Sends `message`, starting a new worker if the last one is gone.
     pub fn post(self, message: ToWorker) {
-        if self.worker.with_value(|w| w.is_none()) {
+        if self.worker.with_value(|w| w.is_none()) && !self.waiting.get_value() {
             self.spawn();
         }
         if !self.ready.get_value() {

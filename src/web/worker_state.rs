@@ -77,6 +77,14 @@ pub(super) fn dataset_for(
     Ok((config, ds))
 }
 
+/// How many threads the CPU trains on, in words.
+fn cpu_threads() -> String {
+    #[cfg(feature = "threads")]
+    return format!("{} threads", rayon::current_num_threads());
+    #[cfg(not(feature = "threads"))]
+    "one thread".to_string()
+}
+
 /// The device to train on, with the badge text: WebGPU if wanted and available, else the CPU.
 pub(super) async fn choose_device(
     state: &Rc<RefCell<State>>,
@@ -87,11 +95,12 @@ pub(super) async fn choose_device(
             BackendKind::Cpu,
             cpu_device(),
             format!(
-                "CPU (burn flex, {}, one thread)",
+                "CPU (burn flex, {}, {})",
                 match cfg!(target_feature = "simd128") {
                     true => "wasm SIMD",
                     false => "scalar wasm",
-                }
+                },
+                cpu_threads()
             ),
             reason,
         )

@@ -1,5 +1,7 @@
 // End-to-end tests of the page in Debian's headless Chromium (playwright-core), served under a
-// sub-path as a static host would (e.g. GitHub Pages at /contrastive-playground/).
+// sub-path as a static host would (e.g. GitHub Pages at /contrastive-playground/): cross-origin
+// isolated (COOP/COEP, so the CPU worker is the threaded one), and for the one-thread worker
+// and the isolating service worker also from a server that sends no such headers.
 // Usage: node tests/browser/e2e.js <dist dir> <native CLI binary> <screenshot dir>
 'use strict';
 const fs = require('fs');
@@ -8,7 +10,7 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const { chromium } = require('playwright-core');
 const { default: AxeBuilder } = require('@axe-core/playwright');
-const { serve } = require('./static-server');
+const { serve } = require('../../scripts/static-server');
 
 const [distArg, cli, shots] = process.argv.slice(2);
 const dist = distArg && path.resolve(distArg);
@@ -60,8 +62,10 @@ async function test(name, fn) {
 }
 function assert(cond, message) { if (!cond) throw new Error(message); }
 
-async function openPage(browser, base, query, errors, viewport = { width: 1400, height: 1000 }) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+async function openPage(browser, base, query, errors, viewport = { width: 1400, height: 1000 }, options = {}) {
+  const { init, ...contextOptions } = options;
+  const context = await browser.newContext({ viewport, acceptDownloads: true, ...contextOptions });
+  if (init) await context.addInitScript(init);
   // Every URL the page and its workers fetch, in order.
   const requested = [];
   context.on('request', (r) => requested.push(r.url()));
@@ -101,8 +105,11 @@ function mnistPair(n) {
 }
 
 (async () => {
-  const server = await serve([[SUB, dist]]);
+  const server = await serve([[SUB, dist]], { isolated: true });
   const base = `http://127.0.0.1:${server.address().port}${SUB}`;
+  // A host that sends no COOP/COEP (as GitHub Pages): isolated only by coi-serviceworker.js.
+  const plainServer = await serve([[SUB, dist]]);
+  const plainBase = `http://127.0.0.1:${plainServer.address().port}${SUB}`;
   const gpuBrowser = await launch(true);
 
   await test('a first visit opens the quick RandBit story, loads cleanly and is accessible', async () => {
@@ -110,9 +117,12 @@ function mnistPair(n) {
     const { page, context, loadMs } = await openPage(gpuBrowser, base, '', errors);
     await page.waitForFunction(() => document.querySelector('#fingerprint').textContent.match(/[0-9a-f]{16}/), null, { timeout: 60000 });
     console.log(`     load-to-interactive ${loadMs} ms`);
-    // The first visit loads the CPU worker only; the WebGPU worker waits for a WebGPU run.
+    // The first visit loads the CPU worker only, the threaded build (the page is isolated)
+    // instead of the one-thread one; the WebGPU worker waits for a WebGPU run.
     const loaded = page.requested;
-    assert(loaded.some((u) => /worker_cpu[^/]*\.wasm/.test(u)), 'the CPU worker was not loaded: ' + loaded.join(' '));
+    await page.waitForFunction(() => self.crossOriginIsolated, null, { timeout: 10000 });
+    assert(loaded.some((u) => /worker_cpu_mt_bg\.wasm/.test(u)), 'the threaded CPU worker was not loaded: ' + loaded.join(' '));
+    assert(!loaded.some((u) => /worker_cpu_bg\.wasm/.test(u)), 'the one-thread CPU worker was loaded too');
     assert(!loaded.some((u) => /worker_gpu/.test(u)), 'the WebGPU worker was loaded before any run');
     // What the first visit downloads, gzip-compressed as build-dist.sh writes it next to each
     // asset (the reference results are compiled into the page's wasm, so they are counted).
@@ -259,6 +269,62 @@ function mnistPair(n) {
     await waitStatus(page, /^Paused at step 1 /, 60000);
     await page.click('#step');
     await waitStatus(page, /^Paused at step 2 /, 60000);
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+    await context.close();
+  });
+
+  await test('the threaded CPU worker (isolated) and the one-thread worker (no isolation) finish a link with the same record', async () => {
+    const errors = [];
+    const link = 'v=3&data=digits&train_size=512&test_size=128&batch=64&steps=6&eval_every=3&checkpoints=2';
+    const runOn = async (where, options) => {
+      const { page, context } = await openPage(cpuBrowser, where, link, errors, undefined, options);
+      await page.click('#train');
+      await waitStatus(page, /^Finished/);
+      const badge = await page.$eval('#backend-badge', (el) => el.textContent);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
+      const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+      const isolated = await page.evaluate(() => self.crossOriginIsolated);
+      const workers = page.requested.filter((u) => /worker_cpu\w*_bg\.wasm/.test(u)).map((u) => u.split('/').pop());
+      await context.close();
+      return { badge, run, isolated, workers };
+    };
+    const threaded = await runOn(base);
+    // The isolating service worker told not to register: the page stays unisolated, as where
+    // service workers are unavailable.
+    const single = await runOn(plainBase, { init: () => { window.coi = { shouldRegister: () => false }; } });
+    const threads = Number((threaded.badge.match(/(\d+) threads/) || [])[1]);
+    console.log(`     threaded: ${threaded.badge} (${threaded.workers}); one thread: ${single.badge} (${single.workers})`);
+    assert(threaded.isolated && threads >= 2 && threaded.workers.join() === 'worker_cpu_mt_bg.wasm', 'not the threaded worker: ' + threaded.badge + ' ' + threaded.workers);
+    assert(!single.isolated && /one thread/.test(single.badge) && single.workers.join() === 'worker_cpu_bg.wasm', 'not the one-thread worker: ' + single.badge + ' ' + single.workers);
+    // Everything but the backend's name and the timings, byte for byte.
+    const result = ({ backend, throughput, ...rest }) => JSON.stringify(rest);
+    const [a, b] = [result(threaded.run), result(single.run)];
+    let at = 0;
+    while (at < a.length && a[at] === b[at]) at++;
+    assert(a === b, `the records differ at character ${at}: ${a.slice(Math.max(0, at - 60), at + 60)} vs ${b.slice(Math.max(0, at - 60), at + 60)}`);
+    assert(threaded.run.history.length >= 2 && threaded.run.evaluations.length >= 2, `too short a run to compare: ${threaded.run.history.length} steps, ${threaded.run.evaluations.length} evaluations`);
+    assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
+  });
+
+  await test('on a host without COOP/COEP the service worker isolates the page once and the CPU trains on every core', async () => {
+    const errors = [];
+    const { page, context } = await openPage(cpuBrowser, plainBase, TINY, errors);
+    // coi-serviceworker.js installs itself and reloads the page, isolated.
+    let isolated = false;
+    for (let i = 0; i < 60 && !isolated; i++) {
+      isolated = await page.evaluate(() => self.crossOriginIsolated).catch(() => false);
+      if (!isolated) await page.waitForTimeout(500);
+    }
+    assert(isolated, 'the page never became cross-origin isolated');
+    await page.waitForSelector('#train', { timeout: 60000 });
+    await page.click('#train');
+    await waitStatus(page, /^Finished/);
+    const badge = await page.$eval('#backend-badge', (el) => el.textContent);
+    assert(/\d+ threads/.test(badge), 'badge: ' + badge);
+    // The one-thread worker is never fetched: the page waits for the reload instead.
+    const workers = page.requested.filter((u) => /worker_cpu\w*_bg\.wasm/.test(u)).map((u) => u.split('/').pop());
+    assert(!workers.includes('worker_cpu_bg.wasm'), 'the one-thread worker was downloaded too: ' + workers);
+    assert((await page.$eval('meta[http-equiv="Content-Security-Policy"]', (el) => el.content)).includes("default-src 'self'"), 'no CSP');
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
     await context.close();
   });
@@ -492,7 +558,8 @@ function mnistPair(n) {
     await page.click('#resume');
     await page.waitForFunction(() => /^sweep (run [4-6]|finished: 6) of 6/.test(document.querySelector('#sweep-status').textContent), null, { timeout: 60000 });
     await finished(page);
-    assert(await csvOf(page) === expected, 'the resumed sweep\'s CSV differs from the uninterrupted one');
+    const resumed = await csvOf(page);
+    assert(resumed === expected, 'the resumed sweep\'s CSV differs from the uninterrupted one:\n' + expected + '\n---\n' + resumed);
     assert(errors.length === 0, 'console errors: ' + errors.join(' | '));
     await context.close();
   });
@@ -541,6 +608,7 @@ function mnistPair(n) {
   });
   await cpuBrowser.close();
   server.close();
+  plainServer.close();
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
 })().catch((e) => { console.error(e); process.exit(1); });

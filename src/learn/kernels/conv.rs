@@ -187,13 +187,15 @@ struct SharedOut(*mut f32);
 unsafe impl Send for SharedOut {}
 unsafe impl Sync for SharedOut {}
 
-/// The output columns each task of [`matmul`] computes.
-pub const OUTPUT_PART: usize = 2048;
+/// The output columns each task of [`matmul`] computes: small enough that the last layer at
+/// batch 64 (2,048 columns) still gives every core a part.
+pub const OUTPUT_PART: usize = 512;
 
 /// `a · b` as a new row-major `[m, n]` matrix. The output's columns are cut into parts of
 /// [`OUTPUT_PART`], each multiplied on one thread: for these wide products that is faster than
 /// gemm's own threading here (measured 7.2 → 4.3 ms for the second layer's forward), and every
-/// entry is the same sum in the same order either way.
+/// entry is the same sum in the same order however the columns are cut (gemm's inner blocking
+/// depends on the inner size only; tested bit for bit).
 fn matmul(a: Operand, b: Operand) -> Vec<f32> {
     let (m, k, a_rs, a_cs) = a.view();
     let (k2, n, b_rs, b_cs) = b.view();
@@ -227,6 +229,11 @@ fn matmul(a: Operand, b: Operand) -> Vec<f32> {
 /// The inner-dimension part of [`plain::weight_grad`]'s products: long enough for gemm to run at
 /// speed, short enough to give every core work at the batch sizes used.
 pub const INNER_PART: usize = 2048;
+
+/// The output columns of one task of [`plain::weight_grad`]: where the inner dimension gives
+/// few parts (the last layers at small batches), each part's product is also cut by columns.
+/// That changes no sum (as in [`matmul`]).
+pub const GRAD_COLUMN_PART: usize = 144;
 
 /// The kernels on plain slices, shared by the forward and the backward.
 pub mod plain {
@@ -263,25 +270,45 @@ pub mod plain {
         assert_eq!(cols.len(), n * k, "weight_grad: column matrix size");
         let parts = k.div_ceil(INNER_PART).max(1);
         let step = INNER_PART;
-        let partials: Vec<Vec<f32>> = par_map(parts, |p| {
+        let blocks = n.div_ceil(GRAD_COLUMN_PART).max(1);
+        // Task `(p, b)`: inner part `p`, output columns `b·GRAD_COLUMN_PART..`, as `[m, width]`.
+        let tasks: Vec<Vec<f32>> = par_map(parts * blocks, |t| {
+            let (p, b) = (t / blocks, t % blocks);
             let (k0, k1) = (p * step, ((p + 1) * step).min(k));
-            let mut out = Vec::<f32>::with_capacity(m * n);
-            // SAFETY: `dy[:, k0..k1]` is `[m, k1 − k0]` with row stride `k`; `cols[:, k0..k1]ᵀ`
-            // is `[k1 − k0, n]` with column stride `k`; both lie inside their slices (sizes
-            // asserted above). gemm writes, without reading, all `m·n` entries of `out`.
+            let (j0, j1) = (b * GRAD_COLUMN_PART, ((b + 1) * GRAD_COLUMN_PART).min(n));
+            let mut out = Vec::<f32>::with_capacity(m * (j1 - j0));
+            // SAFETY: `dy[:, k0..k1]` is `[m, k1 − k0]` with row stride `k`; the rows `j0..j1`
+            // of `cols`, columns `k0..k1`, transposed are `[k1 − k0, j1 − j0]` with column
+            // stride `k`; both lie inside their slices (sizes asserted above). gemm writes,
+            // without reading, all `m·(j1 − j0)` entries of `out`.
             unsafe {
                 product_into(
-                    [m, n, k1 - k0],
+                    [m, j1 - j0, k1 - k0],
                     out.spare_capacity_mut().as_mut_ptr().cast::<f32>(),
-                    n,
+                    j1 - j0,
                     (dy.as_ptr().add(k0), k as isize, 1),
-                    (cols.as_ptr().add(k0), 1, k as isize),
+                    (cols.as_ptr().add(j0 * k + k0), 1, k as isize),
                 );
-                out.set_len(m * n);
+                out.set_len(m * (j1 - j0));
             }
             out
         });
-        let mut partials = partials.into_iter();
+        // Each part's `[m, n]` product from its column blocks.
+        let mut tasks = tasks.into_iter();
+        let mut partials = (0..parts).map(|_| {
+            if blocks == 1 {
+                return tasks.next().expect("one task per part");
+            }
+            let mut full = vec![0.0f32; m * n];
+            for b in 0..blocks {
+                let block = tasks.next().expect("one task per block");
+                let (j0, j1) = (b * GRAD_COLUMN_PART, ((b + 1) * GRAD_COLUMN_PART).min(n));
+                for (row, from) in full.chunks_mut(n).zip(block.chunks(j1 - j0)) {
+                    row[j0..j1].copy_from_slice(from);
+                }
+            }
+            full
+        });
         let mut sum = partials.next().expect("at least one part");
         for part in partials {
             for (s, v) in sum.iter_mut().zip(part) {
