@@ -368,8 +368,8 @@ fn a_nan_in_the_map_stays_nan_through_the_cpu_batch_norm() {
     }
 }
 
-/// `a · b` in one gemm call on one thread: `a` is `[m, k]` with strides `(a_rs, a_cs)`, `b`
-/// is `[k, n]` with strides `(b_rs, b_cs)`.
+/// `a · b` in one product on one thread (the kernels' own, uncut): `a` is `[m, k]` with strides
+/// `(a_rs, a_cs)`, `b` is `[k, n]` with strides `(b_rs, b_cs)`.
 fn one_product(
     [m, n, k]: [usize; 3],
     (a, a_rs, a_cs): (&[f32], isize, isize),
@@ -378,26 +378,12 @@ fn one_product(
     let mut out = vec![0.0f32; m * n];
     // SAFETY: the strides describe matrices inside `a`, `b` and `out` (callers' sizes).
     unsafe {
-        gemm::gemm(
-            m,
-            n,
-            k,
+        kernels::conv::product_into(
+            [m, n, k],
             out.as_mut_ptr(),
-            1,
-            n as isize,
-            false,
-            a.as_ptr(),
-            a_cs,
-            a_rs,
-            b.as_ptr(),
-            b_cs,
-            b_rs,
-            0.0,
-            1.0,
-            false,
-            false,
-            false,
-            gemm::Parallelism::None,
+            n,
+            (a.as_ptr(), a_rs, a_cs),
+            (b.as_ptr(), b_rs, b_cs),
         );
     }
     out

@@ -148,7 +148,7 @@ impl Operand<'_> {
 /// # Safety
 /// The pointers and strides must describe an `[m, k]`, a `[k, n]` and an `[m, n]` matrix inside
 /// their allocations, and no other thread may touch `out`'s entries meanwhile.
-unsafe fn product_into(
+pub unsafe fn product_into(
     [m, n, k]: [usize; 3],
     out: *mut f32,
     out_rs: usize,
