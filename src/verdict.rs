@@ -1,7 +1,9 @@
 //! How a finding is judged from runs over several seeds (docs/science.md, "Verdicts"): every
 //! point is a mean ± sd over seeds, and an effect counts only when it exceeds its margin — at
 //! least the finding's stated minimum (never below 0.05) and at least twice the pooled seed
-//! spread. Otherwise the finding is "not shown at this scale", with the numbers.
+//! spread. Otherwise the finding is "not shown at this scale", with the numbers. Two numbers of
+//! the same runs (a trained encoder and itself at initialisation) are paired: their effect's
+//! spread comes from the per-seed differences.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -102,6 +104,10 @@ pub struct Effect {
     pub direction: Direction,
     /// The finding's stated minimum; raised to [`MIN_MARGIN`] if lower.
     pub min_margin: f32,
+    /// Where `from` and `to` are two numbers of the same runs: the per-seed differences
+    /// `to − from`. Their spread then replaces the pooled spread of the two points (see
+    /// [`Effect::spread`]).
+    pub paired: Option<Stat>,
 }
 
 impl Effect {
@@ -111,6 +117,7 @@ impl Effect {
             to,
             direction: Direction::Up,
             min_margin,
+            paired: None,
         }
     }
 
@@ -120,6 +127,7 @@ impl Effect {
             to,
             direction: Direction::Down,
             min_margin,
+            paired: None,
         }
     }
 
@@ -129,12 +137,36 @@ impl Effect {
             to,
             direction: Direction::NoRise,
             min_margin,
+            paired: None,
+        }
+    }
+
+    /// The same effect judged on the per-seed differences `to − from` of one set of runs
+    /// (e.g. each trained encoder against itself at initialisation: same data, same start).
+    pub fn paired(self, differences: Stat) -> Self {
+        Self {
+            paired: Some(differences),
+            ..self
+        }
+    }
+
+    /// The seed spread the margin allows for: the pooled spread of the two points, or where
+    /// the effect is paired, the per-seed differences' spread over √2 — what the pooled spread
+    /// is when the two points are independent — so that pairing moves a margin only by the
+    /// correlation the runs show.
+    pub fn spread(&self) -> f32 {
+        match self.paired {
+            Some(d) => d.sd / std::f32::consts::SQRT_2,
+            None => pooled_sd(self.from, self.to),
         }
     }
 
     /// The change in the predicted direction (positive when it goes the predicted way).
     pub fn size(&self) -> f32 {
-        let d = self.to.mean - self.from.mean;
+        let d = match self.paired {
+            Some(p) => p.mean,
+            None => self.to.mean - self.from.mean,
+        };
         if self.direction == Direction::Down {
             -d
         } else {
@@ -142,28 +174,26 @@ impl Effect {
         }
     }
 
-    /// The margin it must exceed: the stated minimum (at least 0.05) and twice the pooled spread.
+    /// The margin it must exceed: the stated minimum (at least 0.05) and twice the spread.
     pub fn margin(&self) -> f32 {
-        self.min_margin
-            .max(MIN_MARGIN)
-            .max(2.0 * pooled_sd(self.from, self.to))
+        self.min_margin.max(MIN_MARGIN).max(2.0 * self.spread())
     }
 
     /// Holds, or why not.
     pub fn judge(&self) -> Result<(), String> {
-        let seeds = self.from.n.min(self.to.n);
+        let seeds = self.paired.map_or(self.from.n.min(self.to.n), |p| p.n);
         if seeds < 2 {
             return Err(format!(
                 "{seeds} seed(s): a verdict needs at least 2 (run with --seeds 3)"
             ));
         }
-        if !(self.from.mean.is_finite() && self.to.mean.is_finite()) {
+        if !(self.from.mean.is_finite() && self.to.mean.is_finite() && self.size().is_finite()) {
             return Err("a point is missing".into());
         }
         let (size, margin) = (self.size(), self.margin());
         if self.direction == Direction::NoRise {
             // The rise, allowing twice the spread, stays under the stated margin.
-            let bound = size + 2.0 * pooled_sd(self.from, self.to);
+            let bound = size + 2.0 * self.spread();
             let stated = self.min_margin.max(MIN_MARGIN);
             return if bound < stated {
                 Ok(())
@@ -191,17 +221,21 @@ impl Effect {
 
 impl fmt::Display for Effect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = match self.paired {
+            Some(p) => p.mean,
+            None => self.to.mean - self.from.mean,
+        };
+        let paired = match self.paired {
+            Some(p) => format!(", per seed ± {:.3}", p.sd),
+            None => String::new(),
+        };
         write!(
             f,
-            "{} → {} ({}{:.3}, margin {:.3})",
+            "{} → {} ({}{:.3}{paired}, margin {:.3})",
             self.from,
             self.to,
-            if self.to.mean >= self.from.mean {
-                "+"
-            } else {
-                "−"
-            },
-            (self.to.mean - self.from.mean).abs(),
+            if d >= 0.0 { "+" } else { "−" },
+            d.abs(),
             self.margin()
         )
     }
@@ -323,6 +357,35 @@ mod tests {
         );
         let d = stat(0.5, 0.03).minus(stat(0.2, 0.04));
         assert!((d.mean - 0.3).abs() < 1e-6 && (d.sd - 0.05).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_paired_effect_is_judged_on_its_per_seed_differences() {
+        // Three runs whose untrained level spreads by 0.05 while each run's own change is
+        // 0.10 ± 0.003: unpaired the margin is 2 × 0.05, which 0.102 barely clears; paired, 0.05.
+        let (init, trained) = ([0.20, 0.25, 0.30], [0.30, 0.355, 0.40]);
+        let diffs: Vec<f32> = trained.iter().zip(&init).map(|(t, i)| t - i).collect();
+        let e = Effect::rise(Stat::of(&init), Stat::of(&trained), 0.05).paired(Stat::of(&diffs));
+        assert!((e.size() - 0.1017).abs() < 1e-3 && (e.margin() - 0.05).abs() < 1e-6);
+        assert!(e.judge().is_ok());
+        assert!(e.to_string().contains("per seed ± 0.003"), "{e}");
+        // A null on a fall with equal means: unpaired the spreads (0.05 each) hide it, paired
+        // (every run within 0.01 of its own start) it holds.
+        let same = [0.21, 0.25, 0.29];
+        let unpaired = Effect::no_rise(Stat::of(&init), Stat::of(&same), 0.05);
+        assert!(unpaired.judge().is_err());
+        let d: Vec<f32> = same.iter().zip(&init).map(|(t, i)| t - i).collect();
+        assert!(unpaired.paired(Stat::of(&d)).judge().is_ok());
+        // Pairing is no licence: runs whose own changes disagree (+0.25, −0.05, +0.02) get a
+        // wider margin than the two points' pooled spread gives, and the rise is refused.
+        let scattered = [0.45, 0.20, 0.32];
+        let d: Vec<f32> = scattered.iter().zip(&init).map(|(t, i)| t - i).collect();
+        let e = Effect::rise(Stat::of(&init), Stat::of(&scattered), 0.05);
+        assert!(e.paired(Stat::of(&d)).margin() > e.margin() + 0.02);
+        assert!(e.paired(Stat::of(&d)).judge().is_err());
+        // One paired seed is not enough.
+        let one = Effect::rise(stat(0.2, 0.0), stat(0.5, 0.0), 0.05).paired(Stat::of(&[0.3]));
+        assert!(one.judge().unwrap_err().contains("seed"));
     }
 
     #[test]

@@ -18,6 +18,21 @@ fn pasted_at(image: &Image, digit: &Image, (y0, x0): (usize, usize)) -> bool {
     })
 }
 
+/// How many pixels of a scene belong to part `id`, and their mean brightness (the sum of the
+/// three channels, 0..765 per pixel).
+fn part_brightness(image: &Image, parts: &[u8], id: u8) -> (usize, f64) {
+    let pixels: Vec<usize> = (0..parts.len()).filter(|&i| parts[i] == id).collect();
+    let sum: f64 = pixels
+        .iter()
+        .map(|&i| {
+            (0..3)
+                .map(|c| image.get(c, i / image.width, i % image.width) as f64)
+                .sum::<f64>()
+        })
+        .sum();
+    (pixels.len(), sum / pixels.len().max(1) as f64)
+}
+
 const DOO: &str = "data=digit_on_objects&digit_size=0.25&image_size=48";
 
 #[test]
@@ -173,18 +188,7 @@ fn scene_parts_split_every_object_into_two_shades() {
         for (&m, &p) in mask.iter().zip(parts) {
             assert_eq!(m, p.div_ceil(2), "part {p} outside object {m}");
         }
-        let brightness = |id: u8| {
-            let pixels: Vec<usize> = (0..parts.len()).filter(|&i| parts[i] == id).collect();
-            let sum: f32 = pixels
-                .iter()
-                .map(|&i| {
-                    (0..3)
-                        .map(|c| s.image.get(c, i / 32, i % 32) as f32)
-                        .sum::<f32>()
-                })
-                .sum();
-            (pixels.len(), sum / pixels.len().max(1) as f32)
-        };
+        let brightness = |id: u8| part_brightness(&s.image, parts, id);
         for k in 1..=mask.iter().copied().max().unwrap() {
             let ((n_light, light), (n_dark, dark)) = (brightness(2 * k - 1), brightness(2 * k));
             objects += 1;
@@ -283,18 +287,7 @@ fn texture_scene_parts_are_a_lighter_and_a_darker_half() {
     let (mut lighter, mut pairs) = (0, 0);
     for s in &ds.train {
         let parts = s.parts.as_ref().unwrap();
-        let brightness = |id: u8| {
-            let px: Vec<usize> = (0..parts.len()).filter(|&i| parts[i] == id).collect();
-            let sum: f64 = px
-                .iter()
-                .map(|&i| {
-                    (0..3)
-                        .map(|c| s.image.get(c, i / 48, i % 48) as f64)
-                        .sum::<f64>()
-                })
-                .sum();
-            (px.len(), sum / px.len().max(1) as f64)
-        };
+        let brightness = |id: u8| part_brightness(&s.image, parts, id);
         let objects = s.mask.as_ref().unwrap().iter().copied().max().unwrap();
         for k in 1..=objects {
             let ((n_a, a), (n_b, b)) = (brightness(2 * k - 1), brightness(2 * k));
@@ -308,5 +301,31 @@ fn texture_scene_parts_are_a_lighter_and_a_darker_half() {
     assert!(
         pairs > 100 && lighter * 10 >= pairs * 9,
         "{lighter} of {pairs}"
+    );
+}
+
+#[test]
+fn texture_scene_stripe_parts_are_the_two_stripe_colours_over_every_object() {
+    let ds = dataset("data=scenes&fill=texture&canvas=48&parts=stripes&part_shade=0");
+    let (mut apart, mut images) = (0, 0);
+    for s in &ds.train {
+        let (mask, parts) = (s.mask.as_ref().unwrap(), s.parts.as_ref().unwrap());
+        // Not nested in the objects: every object pixel is part 1 or 2, the background 0.
+        for (&m, &p) in mask.iter().zip(parts) {
+            assert_eq!(p == 0, m == 0, "part {p} at object {m}");
+            assert!(p <= 2, "part {p}");
+        }
+        // Both parts span several objects' pixels alike, and they are the two colours: the
+        // mean brightness of part 1 and part 2 lies far apart (over 40 per channel).
+        let brightness = |id: u8| part_brightness(&s.image, parts, id);
+        let ((n1, b1), (n2, b2)) = (brightness(1), brightness(2));
+        if n1 >= 50 && n2 >= 50 {
+            images += 1;
+            apart += usize::from((b1 - b2).abs() > 120.0);
+        }
+    }
+    assert!(
+        images > 100 && apart * 20 >= images * 19,
+        "{apart} of {images} images"
     );
 }

@@ -30,9 +30,10 @@ pub struct Sample {
     pub labels: Vec<usize>,
     /// Per-pixel object id (`height * width`, 0 = background) where the sample has objects.
     pub mask: Option<Vec<u8>>,
-    /// Per-pixel part id (each object's two differently shaded halves: object `k` has parts
-    /// `2k - 1` and `2k`; 0 = background) where the sample's objects have parts: a finer grouping than
-    /// `mask`, for local features at several levels.
+    /// Per-pixel part id where the sample's objects have parts (0 = background): a finer
+    /// grouping than `mask`, for local features at several levels. Each object's two
+    /// differently shaded halves (object `k` has parts `2k - 1` and `2k`), or in texture scenes
+    /// with `parts=stripes` the stripe colour under each object pixel (1 or 2).
     pub parts: Option<Vec<u8>>,
     /// RandBit's integer; its low `bits` bits become constant channels after augmentation.
     pub bits: u32,

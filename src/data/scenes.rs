@@ -8,7 +8,7 @@ use super::colour::{hsv_to_rgb, luma};
 use super::digits::draw_digit;
 use super::image::Image;
 use super::objects::{Palette, blend, paint_background, shape_coverage};
-use crate::params::{ExperimentConfig, SceneFill};
+use crate::params::{ExperimentConfig, PartKind, SceneFill};
 use crate::rng::SeededRng;
 
 /// 2–4 shapes and digits on a textured background, with each object's mask id (1..=4). Each
@@ -117,10 +117,12 @@ impl Stripes {
 /// 2–4 large shapes on a striped canvas. Everything is striped in the same two colours, half
 /// of each period on either, so the background and every object have the same colour
 /// statistics and K-means on pooled colour cannot segment them; what tells them apart is the
-/// stripes' direction (one of six, 30° apart, each used once). Each object's two halves (its
-/// parts, split through its centre) are a little lighter and a little darker than the
-/// stripes, by `part_shade`, the same on both sides so the object's mean stays the
-/// background's.
+/// stripes' direction (one of six, 30° apart, each used once). Each object's two halves (split
+/// through its centre) are a little lighter and a little darker than the stripes, by
+/// `part_shade`, the same on both sides so the object's mean stays the background's. The parts
+/// are those halves (object `k` is parts `2k - 1` and `2k`), or with `parts=stripes` the
+/// texture's own elements: every object pixel on one stripe colour is part 1, on the other
+/// part 2, whichever object it is in (the finest, texture-like grouping; background 0).
 fn texture_scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
     let side = c.canvas;
     let s = side as f32;
@@ -172,7 +174,10 @@ fn texture_scene(c: &ExperimentConfig, rng: &mut SeededRng) -> Sample {
                 blend(&mut image, x, y, mix(texture.at(x, y), shade), alpha);
                 if alpha >= 0.5 {
                     mask[y * side + x] = id as u8;
-                    parts[y * side + x] = (2 * id - usize::from(!far)) as u8;
+                    parts[y * side + x] = match c.parts {
+                        PartKind::Halves => (2 * id - usize::from(!far)) as u8,
+                        PartKind::Stripes => 1 + u8::from(texture.at(x, y) >= 0.5),
+                    };
                 }
             }
         }

@@ -128,6 +128,12 @@ choice_enum!(
 );
 
 choice_enum!(
+    /// What a texture scene's finer grouping is: each object's two shaded halves, or the
+    /// stripes' two colours over all objects (the texture's own elements).
+    PartKind { Halves = "halves", Stripes = "stripes" }
+);
+
+choice_enum!(
     /// The background of procedural objects.
     BackgroundKind { Textured = "textured", Flat = "flat" }
 );
@@ -299,7 +305,11 @@ param_table! {
     part_shade: f32 = 0.1,
         key "part_shade", Dataset, "Part shade", float(0.0, 0.3), advanced,
         used when |c| c.data == DataKind::Scenes && c.fill == SceneFill::Texture,
-        "Texture scenes: how much lighter one half of each object is than its stripes, and the other half darker, per colour channel (the parts; the object's mean colour stays the background's).";
+        "Texture scenes: how much lighter one half of each object is than its stripes, and the other half darker, per colour channel (the object's mean colour stays the background's).";
+    parts: PartKind = PartKind::Halves,
+        key "parts", Dataset, "Parts", Domain::Choice(PartKind::NAMES), advanced,
+        used when |c| c.data == DataKind::Scenes && c.fill == SceneFill::Texture,
+        "Texture scenes: the finer grouping the blocks are scored against besides the objects: halves = each object's lighter and darker half (parts nested in objects); stripes = the texture itself, every object pixel grouped by the stripe colour it lies on, whichever object it is in.";
     colour_bins: usize = 8,
         key "colour_bins", Dataset, "Colour bins", int(2, 16), advanced,
         used when |c| c.data == DataKind::ColourShape,

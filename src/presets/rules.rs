@@ -36,6 +36,56 @@ impl<'a> Runs<'a> {
         })
     }
 
+    /// Per run at `values`, `to − from` of two of its own numbers (e.g. the trained encoder
+    /// against itself at initialisation): the differences a paired effect is judged on.
+    fn change(
+        &self,
+        values: &[&str],
+        from: impl Fn(&FinalMetrics) -> Option<f32>,
+        to: impl Fn(&FinalMetrics) -> Option<f32>,
+    ) -> Stat {
+        self.stat(values, |m| Some(to(m)? - from(m)?))
+    }
+
+    /// Per seed, `f` of the runs at `a` and at `b` together (e.g. two blocks of the same
+    /// training, the sweep's points differing only in what is read): the values a paired
+    /// effect across two points is judged on. Seeds missing at either point are left out.
+    fn across(
+        &self,
+        a: &[&str],
+        b: &[&str],
+        f: impl Fn(&FinalMetrics, &FinalMetrics) -> Option<f32>,
+    ) -> Stat {
+        let at = |values: &[&str], seed: u64| {
+            self.results.iter().find(|r| {
+                r.failed.is_none()
+                    && r.seed == seed
+                    && r.values
+                        .iter()
+                        .map(String::as_str)
+                        .eq(values.iter().copied())
+            })
+        };
+        let mut seeds: Vec<u64> = self.results.iter().map(|r| r.seed).collect();
+        seeds.sort_unstable();
+        seeds.dedup();
+        let samples: Vec<f32> = seeds
+            .into_iter()
+            .filter_map(|seed| f(&at(a, seed)?.metrics, &at(b, seed)?.metrics))
+            .filter(|v| v.is_finite())
+            .collect();
+        Stat::of(&samples)
+    }
+
+    /// Per run, what training added to the offline probe of `feature` (trained − untrained).
+    fn training_adds(&self, values: &[&str], feature: &str) -> Stat {
+        self.change(
+            values,
+            |m| m.probes.get(feature).map(|p| p.offline_at_init),
+            |m| m.probes.get(feature).map(|p| p.offline_test_acc),
+        )
+    }
+
     /// The offline probe of `feature` on the untrained encoder.
     fn at_init(&self, values: &[&str], feature: &str) -> Stat {
         self.stat(values, |m| m.probes.get(feature).map(|p| p.offline_at_init))
@@ -80,7 +130,8 @@ fn check(what: impl Into<String>, effect: Effect) -> Check {
     }
 }
 
-/// "Learned": the trained probe above the untrained encoder's by the margin.
+/// "Learned": the trained probe above the untrained encoder's by the margin, each run against
+/// itself at initialisation.
 fn learned(runs: &Runs, values: &[&str], feature: &str) -> Check {
     check(
         format!(
@@ -91,7 +142,8 @@ fn learned(runs: &Runs, values: &[&str], feature: &str) -> Check {
             runs.at_init(values, feature),
             runs.offline(values, feature),
             MIN_MARGIN,
-        ),
+        )
+        .paired(runs.training_adds(values, feature)),
     )
 }
 

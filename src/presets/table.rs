@@ -237,29 +237,30 @@ pub const PRESETS: &[Preset] = &[
     },
     Preset {
         name: "local-hierarchy",
-        title: "Hierarchical local features: early blocks group parts, late blocks objects",
-        config: "data=scenes&fill=texture&canvas=48&kmeans_k=0&steps=1500&batch=256&train_size=20000&test_size=1000",
+        title: "Hierarchical local features: early blocks group texture, late blocks objects",
+        config: "data=scenes&fill=texture&parts=stripes&part_shade=0&canvas=48&kmeans_k=0&steps=1500&batch=256&train_size=20000&test_size=1000",
         small: "batch=128&steps=1000&train_size=6000",
         sweep: "block:1,3",
         effect: Metric::Ari,
-        look_for: "Every object in these texture scenes has a lighter and a darker half. \
-                   K-means on the first block's feature map should follow those parts, the last \
-                   block's the whole objects: clustered against the parts (as many clusters as \
-                   parts) and against the objects (as many as objects), the first block's \
-                   preference for parts is larger than the last block's, by more than in the \
-                   untrained network. Each point is the same training; only the block that is \
-                   clustered changes.",
+        look_for: "The texture scenes' objects are striped in the same two colours as the \
+                   background. K-means on the first block's feature map should follow the \
+                   texture (which stripe colour a pixel lies on), the last block's the whole \
+                   objects: clustered against the stripes and against the objects (as many \
+                   clusters as groups), the first block's preference for the texture is larger \
+                   than the last block's, by more than in the untrained network, seed by seed. \
+                   Each point is the same training; only the block that is clustered changes.",
         explain_title: "Local features come in levels",
-        explain: "In these scenes every object has two halves, one a little lighter and one a \
-                  little darker. A fine grouping follows the halves (the parts), a coarse one \
-                  the whole objects. The paper saw early layers give the finer groups and later \
-                  layers the object-level ones. We cluster the first and the last block of the \
-                  same trained network and score both groupings. Look for: the 'vs parts' line \
-                  above the objects' line at block 1 and below it at block 3, by more than in \
-                  the untrained network.",
+        explain: "A fine grouping of these scenes follows the texture: the light and the dark \
+                  stripes. A coarse one follows the whole objects. The paper saw early layers \
+                  give finer, texture-like groups and later layers object-level ones. We \
+                  cluster the first and the last block of the same trained network and score \
+                  both groupings. A random network is already somewhat like that (its first \
+                  block sees only a few pixels), so what counts is how much training adds. Look \
+                  for: the 'vs parts' (texture) line above the objects' line at block 1 and \
+                  below it at block 3, by more than in the untrained network.",
         differs: "The paper shows ImageNet images clustered with more and more groups at \
-                  several layers; here objects have two known parts, so the finer level is a \
-                  number (foreground ARI against the parts' masks) and the coarser one too.",
+                  several layers; here the two levels are known masks (the stripes under each \
+                  object pixel, and the objects), so both are numbers (foreground ARI).",
         needs_file: false,
         demo: false,
         references: &[],
@@ -320,23 +321,27 @@ pub const PRESETS: &[Preset] = &[
         name: "randbit-width",
         title: "RandBit: a wider encoder does not help",
         config: randbit!("&bits=5"),
-        small: "batch=128&steps=200&train_size=6000&test_size=1000",
-        sweep: "width:0.5,2",
+        small: "batch=128&steps=400&train_size=6000&test_size=1000",
+        sweep: "width:2,4",
         effect: Metric::Offline,
         look_for: "With 5 bits the digit is partly kept at both widths (off the chance floor). \
+                   Training adds to the digit beyond the untrained encoder at both widths. \
                    The wider encoder reads more of it, but so does the same wide encoder \
                    untrained: what training adds beyond the untrained encoder is no larger with \
-                   four times the channels.",
+                   twice the channels.",
         explain_title: "RandBit: a wider network does not help",
         explain: "You might hope that a bigger network has room to learn both the bits and the \
-                  digit. A network with four times the channels does read more of the digit, \
+                  digit. A network with twice the channels does read more of the digit, \
                   but it already does before any training: random wide features are richer. \
                   What contrastive training adds on top, against the bits, is no larger, because \
                   the problem is what the loss rewards, not capacity. This finding claims no \
                   improvement, so it holds only when even the seed-to-seed noise could not hide \
                   one. Look for: the gap between each width's digit line and its dotted \
-                  untrained line, no wider at width 2 than at 0.5.",
-        differs: "As RandBit, with 5 bits, so the digit is above chance at both widths.",
+                  untrained line, no wider at width 4 than at 2.",
+        differs: "As RandBit, with 5 bits, so the digit is above chance at both widths; twice \
+                  and four times the notebook's channels (at width 1 the untrained network's \
+                  reading of the digit varies too much from seed to seed to judge what training \
+                  adds); `--scale small` trains 400 steps of batch 128.",
         needs_file: false,
         demo: false,
         references: &[],
@@ -346,24 +351,25 @@ pub const PRESETS: &[Preset] = &[
         name: "randbit-autoencoder",
         title: "RandBit: a reconstruction loss suffers much less",
         config: randbit!(),
-        small: "batch=128&steps=600&train_size=6000&test_size=1000",
+        small: "batch=128&steps=1200&train_size=6000&test_size=1000",
         sweep: "bits:0,10;objective:contrastive,autoencoder",
         effect: Metric::Offline,
         look_for: "An autoencoder on the same data, reconstructing the image and the bits with \
                    equal weight in total, keeps more of the digit than the contrastive loss once \
-                   bits are added: about what an untrained encoder reads, where NT-Xent falls \
-                   below it.",
+                   bits are added: it still learns the digit well beyond its untrained encoder, \
+                   where NT-Xent learns nothing of it.",
         explain_title: "RandBit: reconstruction suffers much less",
         explain: "An autoencoder learns by rebuilding its input, so it cannot ignore the digit \
                   just because the bits are easier: the picture is half of what it must rebuild, \
                   however many bit planes there are. On the same data with 10 bits, its \
                   representation keeps more of the digit than the contrastive one does. This \
                   control shows that suppression comes from the contrastive objective, not from \
-                  the data alone. Look for: at 10 bits, the autoencoder's digit line above the \
-                  contrastive one and near its dotted untrained line.",
+                  the data alone. Look for: at 10 bits, the autoencoder's digit line high above \
+                  the contrastive one and above its dotted untrained line.",
         differs: "Our autoencoder decodes the representation with a small MLP; the image and the \
                   bit planes weigh half each in its loss (`recon=balanced`), and the small scale \
-                  trains 600 steps, since an autoencoder learns the digit more slowly.",
+                  trains 1,200 steps of batch 128, since an autoencoder learns the digit more \
+                  slowly.",
         needs_file: false,
         demo: false,
         references: &[],

@@ -101,7 +101,8 @@ pub fn colour_shape(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
                 runs.at_init(&off, "shape"),
                 runs.offline(&off, "shape"),
                 MIN_MARGIN,
-            ),
+            )
+            .paired(runs.training_adds(&off, "shape")),
         ),
         check(
             format!("shape rises with colour jitter ({} → {})", off[0], on[0]),

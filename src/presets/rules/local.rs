@@ -26,19 +26,23 @@ pub fn local_features(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
         let trained = runs.stat(&at, |m| m.ari);
         checks.push(check(
             format!("{x}: trained ARI above the same encoder at initialisation"),
-            Effect::rise(runs.stat(&at, |m| m.ari_at_init), trained, MIN_MARGIN),
+            Effect::rise(runs.stat(&at, |m| m.ari_at_init), trained, MIN_MARGIN)
+                .paired(runs.change(&at, |m| m.ari_at_init, |m| m.ari)),
         ));
         checks.push(check(
             format!("{x}: trained ARI above K-means on the raw pixels"),
-            Effect::rise(runs.stat(&at, |m| m.ari_pixels), trained, MIN_MARGIN),
+            Effect::rise(runs.stat(&at, |m| m.ari_pixels), trained, MIN_MARGIN)
+                .paired(runs.change(&at, |m| m.ari_pixels, |m| m.ari)),
         ));
     }
     Verdict::from_checks("", &checks)
 }
 
-/// Hierarchy: the first block's clusters follow the objects' parts more (relative to the
-/// objects) than the last block's do, beyond what the untrained encoder's blocks already show,
-/// once the last block has learned to group objects at all.
+/// Hierarchy: the first block's clusters follow the finer grouping (the parts) more, relative
+/// to the objects, than the last block's do, beyond what the untrained encoder's blocks already
+/// show, once the last block has learned to group objects at all. The sweep's points are the
+/// same training read at two blocks, so each seed's two blocks and its untrained encoder's are
+/// judged together (paired).
 pub fn local_hierarchy(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
     let runs = Runs::new(spec, results);
     let (early, late) = ([runs.first(0)], [runs.last(0)]);
@@ -59,7 +63,8 @@ pub fn local_hierarchy(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
                 runs.stat(&late, |m| m.ari_at_init),
                 runs.stat(&late, |m| m.ari),
                 MIN_MARGIN,
-            ),
+            )
+            .paired(runs.change(&late, |m| m.ari_at_init, |m| m.ari)),
         ),
         check(
             format!(
@@ -74,7 +79,13 @@ pub fn local_hierarchy(spec: &SweepSpec, results: &[SweepResult]) -> Verdict {
                 finer(&early, true).minus(finer(&late, true)),
                 finer(&early, false).minus(finer(&late, false)),
                 MIN_MARGIN,
-            ),
+            )
+            .paired(runs.across(&early, &late, |e, l| {
+                let trained = (e.ari_parts? - e.ari?) - (l.ari_parts? - l.ari?);
+                let init = (e.ari_parts_at_init? - e.ari_at_init?)
+                    - (l.ari_parts_at_init? - l.ari_at_init?);
+                Some(trained - init)
+            })),
         ),
     ];
     Verdict::from_checks("", &checks)
