@@ -161,12 +161,17 @@ impl Effect {
         }
     }
 
-    /// The change in the predicted direction (positive when it goes the predicted way).
-    pub fn size(&self) -> f32 {
-        let d = match self.paired {
+    /// The change from `from` to `to`: the mean per-seed difference where paired.
+    fn change(&self) -> f32 {
+        match self.paired {
             Some(p) => p.mean,
             None => self.to.mean - self.from.mean,
-        };
+        }
+    }
+
+    /// The change in the predicted direction (positive when it goes the predicted way).
+    pub fn size(&self) -> f32 {
+        let d = self.change();
         if self.direction == Direction::Down {
             -d
         } else {
@@ -221,10 +226,7 @@ impl Effect {
 
 impl fmt::Display for Effect {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = match self.paired {
-            Some(p) => p.mean,
-            None => self.to.mean - self.from.mean,
-        };
+        let d = self.change();
         let paired = match self.paired {
             Some(p) => format!(", per seed ± {:.3}", p.sd),
             None => String::new(),

@@ -57,14 +57,9 @@ impl<'a> Runs<'a> {
         f: impl Fn(&FinalMetrics, &FinalMetrics) -> Option<f32>,
     ) -> Stat {
         let at = |values: &[&str], seed: u64| {
-            self.results.iter().find(|r| {
-                r.failed.is_none()
-                    && r.seed == seed
-                    && r.values
-                        .iter()
-                        .map(String::as_str)
-                        .eq(values.iter().copied())
-            })
+            self.results
+                .iter()
+                .find(|r| r.seed == seed && r.counts_at(values))
         };
         let mut seeds: Vec<u64> = self.results.iter().map(|r| r.seed).collect();
         seeds.sort_unstable();

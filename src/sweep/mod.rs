@@ -201,6 +201,18 @@ pub struct SweepResult {
     pub failed: Option<String>,
 }
 
+impl SweepResult {
+    /// A finished (not failed) run at the grid point `values`: one that counts in its means.
+    pub fn counts_at(&self, values: &[&str]) -> bool {
+        self.failed.is_none()
+            && self
+                .values
+                .iter()
+                .map(String::as_str)
+                .eq(values.iter().copied())
+    }
+}
+
 impl fmt::Display for SweepSpec {
     /// The `sweep=` value: `key:v1,v2;key2:w1,w2`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -100,13 +100,7 @@ impl SweepSpec {
     ) -> Stat {
         let samples: Vec<f32> = results
             .iter()
-            .filter(|r| r.failed.is_none())
-            .filter(|r| {
-                r.values
-                    .iter()
-                    .map(String::as_str)
-                    .eq(values.iter().copied())
-            })
+            .filter(|r| r.counts_at(values))
             .filter_map(|r| f(&r.metrics))
             .filter(|v| v.is_finite())
             .collect();
