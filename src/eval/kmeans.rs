@@ -3,6 +3,20 @@
 
 use crate::rng::SeededRng;
 
+/// `points` (`n` rows of `dim` floats) with every row scaled to unit length, so that squared
+/// distances between rows are `2 − 2·cos`: K-means on them clusters by direction. An all-zero
+/// row stays zero.
+pub fn unit_rows(points: &[f32], dim: usize) -> Vec<f32> {
+    let mut out = points.to_vec();
+    for row in out.chunks_exact_mut(dim.max(1)) {
+        let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            row.iter_mut().for_each(|v| *v /= norm);
+        }
+    }
+    out
+}
+
 /// Cluster assignments of `points` (`n` rows of `dim` floats) into `k` clusters after at most
 /// `iterations` Lloyd steps. Deterministic for a given rng state.
 pub fn kmeans(
@@ -167,6 +181,58 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn unit_rows_gives_cosine_distances() {
+        let mut rng = stream(3, "unit-rows-test", 0);
+        let dim = 5;
+        let mut pts: Vec<f32> = (0..6 * dim).map(|_| rng.normal() * 3.0).collect();
+        pts[2 * dim..3 * dim].fill(0.0);
+        let unit = unit_rows(&pts, dim);
+        let row = |v: &[f32], i: usize| v[i * dim..(i + 1) * dim].to_vec();
+        let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+        for i in [0, 1, 3, 4, 5] {
+            for j in [0, 1, 3, 4, 5] {
+                let (a, b) = (row(&pts, i), row(&pts, j));
+                let cos = dot(&a, &b) / (dot(&a, &a).sqrt() * dot(&b, &b).sqrt());
+                let (ua, ub) = (row(&unit, i), row(&unit, j));
+                let sq: f32 = ua.iter().zip(&ub).map(|(x, y)| (x - y) * (x - y)).sum();
+                assert!((sq - (2.0 - 2.0 * cos)).abs() < 1e-5, "rows {i}, {j}");
+            }
+        }
+        // A zero row is left as it is rather than divided by zero.
+        assert!(row(&unit, 2).iter().all(|&v| v == 0.0));
+        // Scaling a row does not move it: only its direction counts.
+        let mut scaled = pts.clone();
+        scaled[..dim].iter_mut().for_each(|v| *v *= 40.0);
+        let moved = unit_rows(&scaled, dim);
+        assert!(
+            moved[..dim]
+                .iter()
+                .zip(&unit[..dim])
+                .all(|(a, b)| (a - b).abs() < 1e-6)
+        );
+    }
+
+    /// Two groups that differ in direction, each with lengths from 1 to 50: by distance
+    /// K-means splits short from long, by direction it finds the groups.
+    #[test]
+    fn clustering_unit_rows_groups_by_direction_where_lengths_mislead() {
+        let mut rng = stream(5, "unit-rows-kmeans", 0);
+        let (mut pts, mut truth) = (Vec::new(), Vec::new());
+        for i in 0..60 {
+            let group = i % 2;
+            let length = 1.0 + 49.0 * rng.uniform();
+            let (a, b) = (1.0 + 0.1 * rng.normal(), 0.1 * rng.normal());
+            let (x, y) = if group == 0 { (a, b) } else { (b, a) };
+            pts.extend([x * length, y * length]);
+            truth.push(group);
+        }
+        let by_distance = kmeans(&pts, 2, 2, 50, &mut stream(5, "k", 0));
+        let by_direction = kmeans(&unit_rows(&pts, 2), 2, 2, 50, &mut stream(5, "k", 0));
+        assert!(adjusted_rand_index(&by_direction, &truth) > 0.99);
+        assert!(adjusted_rand_index(&by_distance, &truth) < 0.5);
     }
 
     #[test]

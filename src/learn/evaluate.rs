@@ -8,9 +8,10 @@ use super::batch::batch_tensor;
 use super::loss::l2_normalize;
 use super::train::{TrainError, Trainer, read_vec};
 use crate::data::{ProbeSplit, Sample};
-use crate::eval::kmeans::{foreground_ari, kmeans};
+use crate::eval::kmeans::{foreground_ari, kmeans, unit_rows};
 use crate::eval::pca::pca_2d;
 use crate::eval::probes::{argmax, knn_accuracy, linear_probe_accuracy};
+use crate::params::{ExperimentConfig, KmeansMetric};
 use crate::record::{Evaluation, LocalFeatures, ProbeResult};
 use crate::rng::stream;
 
@@ -224,14 +225,7 @@ impl Trainer {
                     height: ds.height,
                     width: ds.width,
                 };
-                let map = scores.add(
-                    &ds.test[img],
-                    points,
-                    c,
-                    grid,
-                    self.config.kmeans_k,
-                    &mut rng,
-                );
+                let map = scores.add(&ds.test[img], points, c, grid, &self.config, &mut rng);
                 if j < LOCAL_SHOWN {
                     scores.maps.push(map.iter().map(|&a| a as u8).collect());
                 }
@@ -282,13 +276,21 @@ impl BlockScores {
         points: &[f32],
         c: usize,
         g: Grid,
-        knob: usize,
+        config: &ExperimentConfig,
         rng: &mut crate::rng::SeededRng,
     ) -> Vec<usize> {
         let up = |m: &[usize]| upsample(m, g.h, g.w, g.height, g.width);
         let ids = |m: &[u8]| m.iter().map(|&v| v as usize).collect::<Vec<_>>();
         let truth = ids(sample.mask.as_ref().expect("filtered"));
-        let k = clusters_for(knob, &truth);
+        let k = clusters_for(config.kmeans_k, &truth);
+        let unit;
+        let points = match config.kmeans_metric {
+            KmeansMetric::Euclidean => points,
+            KmeansMetric::Cosine => {
+                unit = unit_rows(points, c);
+                &unit[..]
+            }
+        };
         let map = kmeans(points, c, k, 30, rng);
         add_score(&mut self.ari, foreground_ari(&up(&map), &truth));
         let pooled = average_pool(&sample.image, g.h, g.w);
@@ -296,7 +298,7 @@ impl BlockScores {
         add_score(&mut self.ari_pixels, foreground_ari(&up(&pixels), &truth));
         if let Some(parts) = &sample.parts {
             let parts = ids(parts);
-            let k_parts = clusters_for(knob, &parts);
+            let k_parts = clusters_for(config.kmeans_k, &parts);
             let fine = if k_parts == k {
                 map.clone()
             } else {

@@ -134,6 +134,12 @@ choice_enum!(
 );
 
 choice_enum!(
+    /// How the local-feature K-means measures distance between feature-map positions:
+    /// as they are, or after scaling each position's feature vector to unit length.
+    KmeansMetric { Euclidean = "euclidean", Cosine = "cosine" }
+);
+
+choice_enum!(
     /// The background of procedural objects.
     BackgroundKind { Textured = "textured", Flat = "flat" }
 );
@@ -419,6 +425,10 @@ param_table! {
         key "kmeans_k", Evaluation, "K-means K", int(0, 9), advanced,
         used when |c| c.has_masks(),
         "Clusters of the local-feature K-means per image; 0 = as many as the image has groups (objects + background against the objects, parts + background against the parts).";
+    kmeans_metric: KmeansMetric = KmeansMetric::Euclidean,
+        key "kmeans_metric", Evaluation, "K-means distance", Domain::Choice(KmeansMetric::NAMES), advanced,
+        used when |c| c.has_masks(),
+        "How the local-feature K-means compares positions of a feature map: euclidean = the features as they are; cosine = each position's feature vector scaled to unit length first (the geometry a contrastive loss compares embeddings in), so a few channels that happen to be large cannot decide the clusters. K-means on the raw pixels always clusters the colours as they are.";
     block: usize = 2,
         key "block", Evaluation, "Feature block", int(1, 3), advanced,
         used when |c| c.has_masks(),

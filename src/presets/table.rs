@@ -206,7 +206,7 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "local-features",
         title: "Local features from a global loss",
-        config: "data=scenes&canvas=48&block=3&kmeans_k=0&steps=1500&batch=256&train_size=20000&test_size=1000",
+        config: "data=scenes&canvas=48&block=3&kmeans_k=0&kmeans_metric=cosine&steps=1500&batch=256&train_size=20000&test_size=1000",
         small: "batch=128&steps=1000&train_size=6000",
         sweep: "fill:colour,texture",
         effect: Metric::Ari,
@@ -238,7 +238,7 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         name: "local-hierarchy",
         title: "Hierarchical local features: early blocks group texture, late blocks objects",
-        config: "data=scenes&fill=texture&parts=stripes&part_shade=0&canvas=48&kmeans_k=0&steps=1500&batch=256&train_size=20000&test_size=1000",
+        config: "data=scenes&fill=texture&parts=stripes&part_shade=0&canvas=48&kmeans_k=0&kmeans_metric=cosine&steps=1500&batch=256&train_size=20000&test_size=1000",
         small: "batch=128&steps=1000&train_size=6000",
         sweep: "block:1,3",
         effect: Metric::Ari,
