@@ -21,9 +21,9 @@ TARGET_MT="$CACHE/target-wasm-mt"
 LINK="--shared-memory --import-memory --max-memory=4294967296 --export=__wasm_init_tls --export=__tls_size --export=__tls_align --export=__tls_base"
 RUSTFLAGS="--cfg=web_sys_unstable_apis -Z unstable-options -C panic=immediate-abort -C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 $(printf -- '-C link-arg=%s ' $LINK)" \
   CARGO_TARGET_DIR="$TARGET_MT" cargo "+$THREADS_TOOLCHAIN" build --locked --target wasm32-unknown-unknown \
-  -Z build-std=std,panic_abort --profile wasm-release --bin worker_cpu_mt --features threads
+  -Z build-std=std,panic_abort --profile wasm-release-mt --bin worker_cpu_mt --features threads
 wasm-bindgen --target web --no-typescript --out-dir "$OUT" --out-name worker_cpu_mt \
-  "$TARGET_MT/wasm32-unknown-unknown/wasm-release/worker_cpu_mt.wasm"
+  "$TARGET_MT/wasm32-unknown-unknown/wasm-release-mt/worker_cpu_mt.wasm"
 wasm-opt -Os --enable-threads --enable-bulk-memory --enable-mutable-globals --enable-simd \
   --enable-nontrapping-float-to-int --enable-sign-ext --enable-reference-types \
   "$OUT/worker_cpu_mt_bg.wasm" -o "$OUT/worker_cpu_mt_bg.wasm"
