@@ -4,15 +4,13 @@
 use crate::rng::SeededRng;
 
 /// `points` (`n` rows of `dim` floats) with every row scaled to unit length, so that squared
-/// distances between rows are `2 − 2·cos`: K-means on them clusters by direction. An all-zero
-/// row stays zero.
+/// distances between rows are `2 − 2·cos`: K-means on them clusters by direction, and dot
+/// products between them are cosine similarities. An all-zero row stays zero.
 pub fn unit_rows(points: &[f32], dim: usize) -> Vec<f32> {
     let mut out = points.to_vec();
     for row in out.chunks_exact_mut(dim.max(1)) {
-        let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            row.iter_mut().for_each(|v| *v /= norm);
-        }
+        let norm = row.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+        row.iter_mut().for_each(|v| *v /= norm);
     }
     out
 }

@@ -1,5 +1,7 @@
 //! Classifiers on frozen representations, in plain Rust: the offline linear probe and kNN.
 
+use super::kmeans::unit_rows;
+
 /// Features standardised with the training split's mean and spread.
 fn standardise(train: &[f32], test: &[f32], dim: usize) -> (Vec<f32>, Vec<f32>) {
     let n = (train.len() / dim).max(1);
@@ -119,15 +121,7 @@ pub fn knn_accuracy(
     if test_labels.is_empty() || train_labels.is_empty() {
         return 0.0;
     }
-    let unit = |x: &[f32]| -> Vec<f32> {
-        x.chunks(dim)
-            .flat_map(|r| {
-                let norm = r.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
-                r.iter().map(move |v| v / norm)
-            })
-            .collect()
-    };
-    let (train, test) = (unit(train), unit(test));
+    let (train, test) = (unit_rows(train, dim), unit_rows(test, dim));
     let k = k.clamp(1, train_labels.len());
     let mut sims: Vec<(f32, usize)> = Vec::with_capacity(train_labels.len());
     let correct = test
