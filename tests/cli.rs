@@ -499,3 +499,35 @@ fn shards_and_preset_folders_merge_into_what_one_run_writes() {
         assert_eq!(read(&both.join(file)), read(&from.join(file)), "{file}");
     }
 }
+
+#[test]
+fn a_link_trains_to_the_same_record_on_one_two_and_three_threads() {
+    // The next batch is assembled alongside the step, the products are cut by the thread
+    // count, and the training thread is one of the pool's: none of it may change a number.
+    let config =
+        "data=digits&batch=48&train_size=240&test_size=48&steps=12&eval_every=4&checkpoints=3";
+    let record = |threads: &str| {
+        let out = temp(&format!("threads-{threads}.json"));
+        let status = Command::new(env!("CARGO_BIN_EXE_contrastive-playground"))
+            .args(["train", "--quiet", "--config", config, "--out"])
+            .arg(&out)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("binary runs");
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap();
+        // Timings are the only thing that may differ.
+        json.as_object_mut().unwrap().remove("throughput");
+        json
+    };
+    let one = record("1");
+    assert!(one["history"].as_array().is_some_and(|h| !h.is_empty()));
+    for threads in ["2", "3"] {
+        assert!(record(threads) == one, "{threads} threads: another record");
+    }
+}

@@ -432,3 +432,71 @@ fn the_kernels_products_are_the_same_sums_however_their_columns_are_cut() {
         );
     }
 }
+
+#[test]
+fn the_column_cuts_cover_every_column_once_and_keep_gemms_path() {
+    use kernels::parts::{GRAD_COLUMN_PART, OUTPUT_PART, column_parts};
+    for threads in [1, 2, 3, 8] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            for (n, widest, alongside) in [
+                (25_088, OUTPUT_PART, 1),
+                (6_272, OUTPUT_PART, 1),
+                (2_048, OUTPUT_PART, 1),
+                (576, OUTPUT_PART, 1),
+                (560, OUTPUT_PART, 1),
+                (64, OUTPUT_PART, 1),
+                (3, OUTPUT_PART, 1),
+                (576, GRAD_COLUMN_PART, 1),
+                (288, GRAD_COLUMN_PART, 4),
+                (54, GRAD_COLUMN_PART, 13),
+            ] {
+                let parts = column_parts(n, widest, alongside);
+                let mut next = 0;
+                for p in &parts {
+                    assert_eq!(p.start, next, "{n} columns: parts in order, no gap");
+                    assert!(p.end > p.start, "{n} columns: no empty part");
+                    // The part of `widest` it lies in, as the uncut product would have it.
+                    let whole = widest.min(n - p.start / widest * widest);
+                    assert_eq!(p.start / widest, (p.end - 1) / widest, "inside one part");
+                    assert!(p.end - p.start <= widest);
+                    if whole > 64 {
+                        assert!(p.end - p.start > 64, "{n}: {p:?} on gemm's small path");
+                    }
+                    next = p.end;
+                }
+                assert_eq!(next, n, "{n} columns: all covered");
+            }
+        });
+    }
+}
+
+#[test]
+fn the_products_are_the_same_sums_on_any_number_of_threads() {
+    use kernels::conv::plain;
+    // The last two layers at batch 64 and a map whose inner size exceeds gemm's 512 blocking.
+    for (c, h, n, c_out) in [(64, 7, 128, 64), (32, 14, 128, 64), (64, 7, 20, 32)] {
+        let g = geometry(3, 2, [c, h, h, n]);
+        let x = random(c * h * h * n, 30);
+        let weight = random(c_out * 9 * c, 31);
+        let run = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| {
+                let (y, cols) = plain::forward(&x, &weight, c_out, g);
+                let dw = plain::weight_grad(&y, &cols, c_out, g);
+                let dx = plain::input_grad(&y, &weight, c_out, g);
+                (y, dw, dx)
+            })
+        };
+        let one = run(1);
+        for threads in [2, 3, 8] {
+            assert!(run(threads) == one, "{threads} threads: other sums");
+        }
+    }
+}

@@ -49,6 +49,7 @@ enum Command {
 }
 
 pub fn main() -> ExitCode {
+    crate::par::join_pool_natively();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dataset(args) => dataset::run(args),

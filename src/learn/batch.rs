@@ -2,11 +2,108 @@
 //! evaluation batches as tensors.
 
 use burn::prelude::*;
+use std::sync::Arc;
 
 use super::conv::Layout;
 use crate::data::Dataset;
 use crate::data::augment::{Augment, Batch};
 use crate::par::filled_by;
+use crate::rng::stream;
+
+/// A run's training batches: epochs of seeded shuffles of the training set, and the next step's
+/// batch when it was assembled ahead (while the step before it ran).
+pub(super) struct Batches {
+    dataset: Arc<Dataset>,
+    augment: Augment,
+    seed: u64,
+    layout: Layout,
+    /// Images per batch.
+    pub size: usize,
+    order: Vec<usize>,
+    cursor: usize,
+    epoch: u64,
+    ahead: Option<(usize, StepInput)>,
+}
+
+/// A batch to assemble, on any thread: its indices are already taken in the epoch order.
+pub(super) struct Planned {
+    dataset: Arc<Dataset>,
+    indices: Vec<usize>,
+    augment: Augment,
+    seed: u64,
+    step: usize,
+    layout: Layout,
+}
+
+impl Planned {
+    pub fn make(self) -> (usize, StepInput) {
+        let input = StepInput::make(
+            &self.dataset,
+            self.indices,
+            &self.augment,
+            self.seed,
+            self.step as u64,
+            self.layout,
+        );
+        (self.step, input)
+    }
+}
+
+impl Batches {
+    pub fn new(
+        dataset: Arc<Dataset>,
+        augment: Augment,
+        seed: u64,
+        layout: Layout,
+        size: usize,
+    ) -> Self {
+        Self {
+            dataset,
+            augment,
+            seed,
+            layout,
+            size,
+            order: Vec::new(),
+            cursor: usize::MAX,
+            epoch: 0,
+            ahead: None,
+        }
+    }
+
+    /// Step `step`'s batch (the next in the epoch order), to assemble now or alongside.
+    pub fn plan(&mut self, step: usize) -> Planned {
+        let n = self.dataset.train.len();
+        if self.cursor.saturating_add(self.size) > n {
+            self.order = (0..n).collect();
+            stream(self.seed, "batches", self.epoch).shuffle(&mut self.order);
+            self.epoch += 1;
+            self.cursor = 0;
+        }
+        let indices = self.order[self.cursor..self.cursor + self.size].to_vec();
+        self.cursor += self.size;
+        Planned {
+            dataset: Arc::clone(&self.dataset),
+            indices,
+            augment: self.augment,
+            seed: self.seed,
+            step,
+            layout: self.layout,
+        }
+    }
+
+    /// Keeps a batch assembled ahead for its step.
+    pub fn keep(&mut self, (step, input): (usize, StepInput)) {
+        self.ahead = Some((step, input));
+    }
+
+    /// Step `step`'s batch: the one assembled ahead for it, else the next, assembled now.
+    pub fn take(&mut self, step: usize) -> StepInput {
+        match self.ahead.take() {
+            Some((ahead, input)) if ahead == step => input,
+            _ => self.plan(step).make().1,
+        }
+    }
+}
 
 /// A step's batch: its training indices and both views, in the encoder's layout.
 pub(super) struct StepInput {

@@ -16,13 +16,14 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::backend::BackendKind;
-use super::batch::StepInput;
+use super::batch::{Batches, StepInput};
 use super::config::{EncoderConfig, HeadConfig, LossConfig};
 use super::control_heads::ControlHead;
 use super::loss::{LossParts, SwdDraw, contrastive_loss, diagnostics};
 use super::model::{Model, Probes};
 use crate::data::Dataset;
 use crate::data::augment::Augment;
+use crate::par::alongside;
 use crate::params::{ExperimentConfig, LrSchedule, OptimizerKind, ReconWeights};
 use crate::record::{StepMetrics, Throughput};
 use crate::rng::stream;
@@ -133,12 +134,9 @@ pub struct Trainer {
     opt_model: ModuleOptimizer,
     opt_probes: ModuleOptimizer,
     pub(super) augment: Augment,
-    batch: usize,
+    batches: Batches,
     /// Steps done.
     pub(super) step: usize,
-    order: Vec<usize>,
-    cursor: usize,
-    epoch: u64,
     /// The metrics tensor of the last read-due step, queued on the device until read.
     pending: Option<Tensor<1>>,
     /// Device-side minimum step whose loss was not finite (or [`NO_BAD_STEP`]).
@@ -173,7 +171,13 @@ impl Trainer {
             ControlHead::for_objective(config.objective, &encoder, first_feature_classes, &device);
         let classes: Vec<usize> = dataset.features.iter().map(|f| f.classes()).collect();
         let probes = Probes::new(config.seed, rep, &classes, &device);
-        let batch = config.batch.min(dataset.train.len());
+        let batches = Batches::new(
+            Arc::clone(&dataset),
+            Augment::from_config(config),
+            config.seed,
+            model.encoder.layout(),
+            config.batch.min(dataset.train.len()),
+        );
         let first_bad = Tensor::<1>::from_data(TensorData::new(vec![NO_BAD_STEP], [1]), &device);
         Ok(Self {
             config: config.clone(),
@@ -185,11 +189,8 @@ impl Trainer {
             probes,
             opt_model: model_optimizer(config),
             opt_probes: AdamConfig::new().init(),
-            batch,
+            batches,
             step: 0,
-            order: Vec::new(),
-            cursor: usize::MAX,
-            epoch: 0,
             pending: None,
             first_bad,
             last_read: None,
@@ -221,32 +222,29 @@ impl Trainer {
         self.step == 0 || self.step.is_multiple_of(every) || self.finished()
     }
 
-    /// The next batch of training indices: epochs of seeded shuffles.
-    fn next_indices(&mut self) -> Vec<usize> {
-        let n = self.dataset.train.len();
-        if self.cursor.saturating_add(self.batch) > n {
-            self.order = (0..n).collect();
-            stream(self.config.seed, "batches", self.epoch).shuffle(&mut self.order);
-            self.epoch += 1;
-            self.cursor = 0;
-        }
-        let indices = self.order[self.cursor..self.cursor + self.batch].to_vec();
-        self.cursor += self.batch;
-        indices
+    /// One optimisation step. Queues device work only; reads nothing.
+    ///
+    /// The next step's batch is assembled meanwhile on another core where the calling thread
+    /// is one of the pool's ([`alongside`]): the augmentation is off the step's critical path.
+    /// Its draws depend on its step only, so the numbers are those of assembling it later. The
+    /// step itself stays on the calling thread: burn keeps BatchNorm's running statistics per
+    /// thread and averages them over the threads that updated them.
+    pub fn step(&mut self) {
+        crate::par::hot(|| {
+            let input = self.batches.take(self.step);
+            let next = self.step + 1;
+            if next >= self.config.steps {
+                return self.compute_step(input);
+            }
+            let planned = self.batches.plan(next);
+            let ((), ahead) = alongside(|| self.compute_step(input), || planned.make());
+            self.batches.keep(ahead);
+        });
     }
 
-    /// One optimisation step. Queues device work only; reads nothing.
-    pub fn step(&mut self) {
+    /// The step on a batch already assembled.
+    fn compute_step(&mut self, StepInput { indices, data }: StepInput) {
         let layout = self.model.encoder.layout();
-        let indices = self.next_indices();
-        let StepInput { indices, data } = StepInput::make(
-            &self.dataset,
-            indices,
-            &self.augment,
-            self.config.seed,
-            self.step as u64,
-            layout,
-        );
         let x = Tensor::<4>::from_data(data, &self.device); // [C, H, W, 2n] or [2n, C, H, W]
         let h = self.model.encoder.forward_in_layout(x.clone()); // [2n, rep]
         let x = layout.to_channels_first(x); // [2n, C, H, W]
@@ -416,7 +414,7 @@ impl Trainer {
             Throughput {
                 step: self.step,
                 steps_per_s: (steps / dt) as f32,
-                images_per_s: (steps * 2.0 * self.batch as f64 / dt) as f32,
+                images_per_s: (steps * 2.0 * self.batches.size as f64 / dt) as f32,
             }
         });
         self.last_read = Some((self.step, now));

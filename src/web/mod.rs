@@ -12,6 +12,8 @@ mod run_history;
 mod state;
 mod sweep_control;
 mod sweep_store;
+#[cfg(feature = "threads")]
+pub mod thread_pool;
 pub mod worker;
 mod worker_link;
 mod worker_model;

@@ -25,6 +25,7 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Backend, Flex, TensorMetadata, backend_extension};
 use burn::prelude::*;
 
+use super::parts::{GRAD_COLUMN_PART, OUTPUT_PART, column_parts};
 use super::{output_side, tensor, values};
 use crate::par::{filled_by, map as par_map};
 
@@ -187,15 +188,11 @@ struct SharedOut(*mut f32);
 unsafe impl Send for SharedOut {}
 unsafe impl Sync for SharedOut {}
 
-/// The output columns each task of [`matmul`] computes: small enough that the last layer at
-/// batch 64 (2,048 columns) still gives every core a part.
-pub const OUTPUT_PART: usize = 512;
-
-/// `a · b` as a new row-major `[m, n]` matrix. The output's columns are cut into parts of
-/// [`OUTPUT_PART`], each multiplied on one thread: for these wide products that is faster than
-/// gemm's own threading here (measured 7.2 → 4.3 ms for the second layer's forward), and every
-/// entry is the same sum in the same order however the columns are cut (gemm's inner blocking
-/// depends on the inner size only; tested bit for bit).
+/// `a · b` as a new row-major `[m, n]` matrix. The output's columns are cut into parts
+/// ([`column_parts`] of at most [`OUTPUT_PART`]), each multiplied on one thread: for these
+/// wide products that is faster than gemm's own threading here (measured 7.2 → 4.3 ms for the
+/// second layer's forward), and every entry is the same sum in the same order however the
+/// columns are cut.
 fn matmul(a: Operand, b: Operand) -> Vec<f32> {
     let (m, k, a_rs, a_cs) = a.view();
     let (k2, n, b_rs, b_cs) = b.view();
@@ -205,8 +202,9 @@ fn matmul(a: Operand, b: Operand) -> Vec<f32> {
     let mut out = Vec::<f32>::with_capacity(m * n);
     let dst = SharedOut(out.spare_capacity_mut().as_mut_ptr().cast::<f32>());
     let dst = &dst;
-    par_map(n.div_ceil(OUTPUT_PART), |part| {
-        let (j0, j1) = (part * OUTPUT_PART, ((part + 1) * OUTPUT_PART).min(n));
+    let parts = column_parts(n, OUTPUT_PART, 1);
+    par_map(parts.len(), |part| {
+        let (j0, j1) = (parts[part].start, parts[part].end);
         // SAFETY: the strides describe `a`, `b` and `out` as the row-major matrices they are,
         // with the sizes asserted above; this task reads `b`'s columns `j0..j1` and writes
         // `out`'s, which no other task writes; `out`'s capacity is `m·n` and gemm writes,
@@ -229,11 +227,6 @@ fn matmul(a: Operand, b: Operand) -> Vec<f32> {
 /// The inner-dimension part of [`plain::weight_grad`]'s products: long enough for gemm to run at
 /// speed, short enough to give every core work at the batch sizes used.
 pub const INNER_PART: usize = 2048;
-
-/// The output columns of one task of [`plain::weight_grad`]: where the inner dimension gives
-/// few parts (the last layers at small batches), each part's product is also cut by columns.
-/// That changes no sum (as in [`matmul`]).
-pub const GRAD_COLUMN_PART: usize = 144;
 
 /// The kernels on plain slices, shared by the forward and the backward.
 pub mod plain {
@@ -270,12 +263,14 @@ pub mod plain {
         assert_eq!(cols.len(), n * k, "weight_grad: column matrix size");
         let parts = k.div_ceil(INNER_PART).max(1);
         let step = INNER_PART;
-        let blocks = n.div_ceil(GRAD_COLUMN_PART).max(1);
-        // Task `(p, b)`: inner part `p`, output columns `b·GRAD_COLUMN_PART..`, as `[m, width]`.
+        // Column blocks: enough that the parts' tasks together give every thread several.
+        let columns = column_parts(n, GRAD_COLUMN_PART, parts);
+        let blocks = columns.len();
+        // Task `(p, b)`: inner part `p`, output columns `columns[b]`, as `[m, j1 − j0]`.
         let tasks: Vec<Vec<f32>> = par_map(parts * blocks, |t| {
             let (p, b) = (t / blocks, t % blocks);
             let (k0, k1) = (p * step, ((p + 1) * step).min(k));
-            let (j0, j1) = (b * GRAD_COLUMN_PART, ((b + 1) * GRAD_COLUMN_PART).min(n));
+            let (j0, j1) = (columns[b].start, columns[b].end);
             let mut out = Vec::<f32>::with_capacity(m * (j1 - j0));
             // SAFETY: `dy[:, k0..k1]` is `[m, k1 − k0]` with row stride `k`; the rows `j0..j1`
             // of `cols`, columns `k0..k1`, transposed are `[k1 − k0, j1 − j0]` with column
@@ -300,9 +295,9 @@ pub mod plain {
                 return tasks.next().expect("one task per part");
             }
             let mut full = vec![0.0f32; m * n];
-            for b in 0..blocks {
+            for block_columns in &columns {
                 let block = tasks.next().expect("one task per block");
-                let (j0, j1) = (b * GRAD_COLUMN_PART, ((b + 1) * GRAD_COLUMN_PART).min(n));
+                let (j0, j1) = (block_columns.start, block_columns.end);
                 for (row, from) in full.chunks_mut(n).zip(block.chunks(j1 - j0)) {
                     row[j0..j1].copy_from_slice(from);
                 }

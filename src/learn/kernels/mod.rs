@@ -7,6 +7,7 @@ use burn::prelude::*;
 
 pub mod conv;
 pub mod norm;
+pub mod parts;
 
 /// Whether the CPU kernels run on `device` (burn's CPU backend, with or without autodiff).
 pub fn available(device: &Device) -> bool {
