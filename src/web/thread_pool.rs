@@ -5,7 +5,7 @@
 //! until a pool thread wakes it (two cross-thread wake-ups per part, slow in browsers). And
 //! the other threads never sleep in rayon's own idle loop, which a browser wakes slowly: each
 //! runs [`keep_busy`], taking work without pause while the training loop is in a step
-//! ([`crate::par::hot`]) and napping briefly between looks otherwise.
+//! ([`crate::par::hot`]) and napping between looks otherwise.
 //!
 //! Adapted from `wasm-bindgen-rayon` 1.3.0 (Copyright 2022 Google Inc., Apache-2.0), whose pool
 //! leaves the calling thread out; its JavaScript half is `thread_pool.js` beside this file.
@@ -78,46 +78,31 @@ impl PoolBuilder {
     }
 }
 
-/// How long an idle pool thread naps between looks for work while no step is running.
+/// How long an idle pool thread first naps between looks for work while no step is running;
+/// each look that finds nothing doubles it, up to [`LONGEST_NAP`].
 const NAP: Duration = Duration::from_micros(200);
 
+/// The longest nap: an open page with nothing to train wakes each pool thread 50 times a second.
+const LONGEST_NAP: Duration = Duration::from_millis(20);
+
 /// A pool thread's loop in place of rayon's idle loop: run whatever work is pending; when there
-/// is none, look again at once while a step runs, else after a short nap. A sleeping rayon
-/// thread is woken for each parallel part, and in a browser that wake-up can take longer than
-/// the part; parts wait for a thread in here only while it runs another part.
+/// is none, look again at once while a step runs, else after a nap that grows while nothing
+/// comes. A sleeping rayon thread is woken for each parallel part, and in a browser that
+/// wake-up can take longer than the part; parts wait for a thread in here only while it runs
+/// another part.
 fn keep_busy() -> ! {
+    let mut nap = NAP;
     loop {
         match rayon::yield_now() {
-            Some(rayon::Yield::Executed) => {}
-            _ if crate::par::is_hot() => std::hint::spin_loop(),
-            _ => std::thread::sleep(NAP),
+            Some(rayon::Yield::Executed) => nap = NAP,
+            _ if crate::par::is_hot() => {
+                nap = NAP;
+                std::hint::spin_loop()
+            }
+            _ => {
+                std::thread::sleep(nap);
+                nap = (nap * 2).min(LONGEST_NAP);
+            }
         }
     }
-}
-
-/// Starts `workers` Web Workers and builds the pool with them and the calling thread (resolves
-/// once built).
-#[wasm_bindgen(js_name = initThreadPool)]
-pub fn init_thread_pool(workers: usize) -> Promise {
-    let (sender, receiver) = sync_channel(workers);
-    start_workers(
-        wasm_bindgen::module(),
-        wasm_bindgen::memory(),
-        PoolBuilder {
-            workers,
-            sender,
-            receiver: Mutex::new(receiver),
-        },
-    )
-}
-
-/// A pool worker's body: takes its rayon thread and runs it (never returns).
-#[wasm_bindgen]
-#[allow(clippy::not_unsafe_ptr_arg_deref)]
-pub fn cpg_pool_start_worker(receiver: *const Mutex<Receiver<ThreadBuilder>>) {
-    // SAFETY: the pointer is `PoolBuilder::receiver` of the builder the JavaScript half keeps
-    // until every worker has taken its thread (`build` returns after the last send).
-    let receiver = unsafe { &*receiver };
-    let thread = receiver.lock().unwrap_throw().recv().unwrap_throw();
-    thread.run()
 }
