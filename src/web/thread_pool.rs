@@ -78,6 +78,33 @@ impl PoolBuilder {
     }
 }
 
+/// Starts `workers` Web Workers and builds the pool with them and the calling thread (resolves
+/// once built).
+#[wasm_bindgen(js_name = initThreadPool)]
+pub fn init_thread_pool(workers: usize) -> Promise {
+    let (sender, receiver) = sync_channel(workers);
+    start_workers(
+        wasm_bindgen::module(),
+        wasm_bindgen::memory(),
+        PoolBuilder {
+            workers,
+            sender,
+            receiver: Mutex::new(receiver),
+        },
+    )
+}
+
+/// A pool worker's body: takes its rayon thread and runs it (never returns).
+#[wasm_bindgen]
+#[allow(clippy::not_unsafe_ptr_arg_deref)]
+pub fn cpg_pool_start_worker(receiver: *const Mutex<Receiver<ThreadBuilder>>) {
+    // SAFETY: the pointer is `PoolBuilder::receiver` of the builder the JavaScript half keeps
+    // until every worker has taken its thread (`build` returns after the last send).
+    let receiver = unsafe { &*receiver };
+    let thread = receiver.lock().unwrap_throw().recv().unwrap_throw();
+    thread.run()
+}
+
 /// How long an idle pool thread first naps between looks for work while no step is running;
 /// each look that finds nothing doubles it, up to [`LONGEST_NAP`].
 const NAP: Duration = Duration::from_micros(200);
