@@ -15,25 +15,27 @@ pub fn threads() -> usize {
     }
 }
 
+/// `task(0)`, …, `task(n − 1)`, each once: shared between the pool's threads natively and in
+/// the threaded worker ([`run_tasks`]), in order in the single-thread worker.
+fn each(n: usize, task: impl Fn(usize) + Send + Sync) {
+    #[cfg(any(not(target_family = "wasm"), feature = "threads"))]
+    run_tasks(n, task);
+    #[cfg(all(target_family = "wasm", not(feature = "threads")))]
+    (0..n).for_each(task);
+}
+
 /// `[f(0), …, f(n − 1)]`, in index order.
 pub fn map<T: Send>(n: usize, f: impl Fn(usize) -> T + Send + Sync) -> Vec<T> {
-    #[cfg(any(not(target_family = "wasm"), feature = "threads"))]
-    {
-        let mut out = Vec::<T>::with_capacity(n);
-        let slots = Shared(out.spare_capacity_mut().as_mut_ptr());
-        let slots = &slots;
-        // SAFETY: task `i` writes slot `i` of the capacity, once; `set_len` follows only after
-        // every task has finished (a panic propagates before it).
-        run_tasks(n, |i| unsafe {
-            (*slots.0.add(i)).write(f(i));
-        });
-        unsafe { out.set_len(n) };
-        out
-    }
-    #[cfg(all(target_family = "wasm", not(feature = "threads")))]
-    {
-        (0..n).map(f).collect()
-    }
+    let mut out = Vec::<T>::with_capacity(n);
+    let slots = Shared(out.spare_capacity_mut().as_mut_ptr());
+    let slots = &slots;
+    // SAFETY: task `i` writes slot `i` of the capacity, once; `set_len` follows only after
+    // every task has finished (a panic propagates before it).
+    each(n, |i| unsafe {
+        (*slots.0.add(i)).write(f(i));
+    });
+    unsafe { out.set_len(n) };
+    out
 }
 
 /// `f(index, chunk)` over `data` cut into chunks of `size`.
@@ -42,35 +44,23 @@ pub fn for_each_chunk<T: Send>(
     size: usize,
     f: impl Fn(usize, &mut [T]) + Send + Sync,
 ) {
-    #[cfg(any(not(target_family = "wasm"), feature = "threads"))]
-    {
-        let (len, size) = (data.len(), size.max(1));
-        let base = Shared(data.as_mut_ptr());
-        let base = &base;
-        // SAFETY: chunk `i` is `data[i·size..min((i + 1)·size, len)]`: the chunks are disjoint
-        // and inside `data`, which stays borrowed until every task has finished.
-        run_tasks(len.div_ceil(size), |i| {
-            let start = i * size;
-            let chunk =
-                unsafe { std::slice::from_raw_parts_mut(base.0.add(start), size.min(len - start)) };
-            f(i, chunk)
-        });
-    }
-    #[cfg(all(target_family = "wasm", not(feature = "threads")))]
-    {
-        data.chunks_mut(size)
-            .enumerate()
-            .for_each(|(i, chunk)| f(i, chunk));
-    }
+    let (len, size) = (data.len(), size.max(1));
+    let base = Shared(data.as_mut_ptr());
+    let base = &base;
+    // SAFETY: chunk `i` is `data[i·size..min((i + 1)·size, len)]`: the chunks are disjoint
+    // and inside `data`, which stays borrowed until every task has finished.
+    each(len.div_ceil(size), |i| {
+        let start = i * size;
+        let chunk =
+            unsafe { std::slice::from_raw_parts_mut(base.0.add(start), size.min(len - start)) };
+        f(i, chunk)
+    });
 }
 
-/// A pointer the tasks of [`run_tasks`] share, each using its own part.
-#[cfg(any(not(target_family = "wasm"), feature = "threads"))]
+/// A pointer the tasks of [`each`] share, each using its own part.
 struct Shared<P>(*mut P);
-// SAFETY: only handed to `run_tasks`' tasks, which touch disjoint parts (see the callers).
-#[cfg(any(not(target_family = "wasm"), feature = "threads"))]
+// SAFETY: only handed to `each`'s tasks, which touch disjoint parts (see the callers).
 unsafe impl<P> Send for Shared<P> {}
-#[cfg(any(not(target_family = "wasm"), feature = "threads"))]
 unsafe impl<P> Sync for Shared<P> {}
 
 /// `task(0)`, …, `task(n − 1)`, each once, on this thread and the pool's others: every thread
@@ -122,16 +112,40 @@ pub(crate) fn filled_by(
     size: usize,
     f: impl Fn(usize, &mut [f32]) + Send + Sync,
 ) -> Vec<f32> {
-    let mut out = Vec::<f32>::with_capacity(len);
-    let spare = &mut out.spare_capacity_mut()[..len];
-    // SAFETY: `MaybeUninit<f32>` has the layout of `f32`; the capacity is viewed as floats
-    // only to be written (callers' `f` writes every entry of its chunk and reads none of them),
-    // and `set_len` exposes the entries only after all are written.
-    let floats = unsafe { std::slice::from_raw_parts_mut(spare.as_mut_ptr().cast::<f32>(), len) };
-    for_each_chunk(floats, size, f);
-    // SAFETY: all `len` entries were written above.
-    unsafe { out.set_len(len) };
+    let [out] = filled_many(len, size, |i, [chunk]| f(i, chunk));
     out
+}
+
+/// `K` vectors of `len` floats made by `f(index, chunks)` over chunks of `size`: chunk `i` of
+/// every vector, each of which `f` writes in full.
+pub(crate) fn filled_many<const K: usize>(
+    len: usize,
+    size: usize,
+    f: impl Fn(usize, [&mut [f32]; K]) + Send + Sync,
+) -> [Vec<f32>; K] {
+    let size = size.max(1);
+    let mut outs: [Vec<f32>; K] = std::array::from_fn(|_| Vec::with_capacity(len));
+    // The capacity is viewed as floats only to be written: callers' `f` writes every entry of
+    // its chunks and reads none of them.
+    let bases: [Shared<f32>; K] = std::array::from_fn(|k| Shared(outs[k].as_mut_ptr()));
+    let bases = &bases;
+    // SAFETY: chunk `i` of each vector is `[i·size, min((i + 1)·size, len))` of its capacity:
+    // the chunks are disjoint, inside the capacity, and each is handed to one task only.
+    each(len.div_ceil(size), |i| {
+        let start = i * size;
+        let n = size.min(len - start);
+        f(
+            i,
+            bases
+                .each_ref()
+                .map(|b| unsafe { std::slice::from_raw_parts_mut(b.0.add(start), n) }),
+        )
+    });
+    // SAFETY: all `len` entries of every vector were written above.
+    for out in &mut outs {
+        unsafe { out.set_len(len) };
+    }
+    outs
 }
 
 /// How many callers of [`hot`] are running.

@@ -7,6 +7,7 @@ use burn::prelude::*;
 
 use super::config::EncoderConfig;
 use super::init::linear;
+use super::kernels::linear::forward as dense_forward;
 use crate::params::Objective;
 use crate::rng::stream;
 
@@ -47,8 +48,10 @@ impl Decoder {
     pub fn forward(&self, h: Tensor<2>) -> Tensor<4> {
         let [n, _] = h.dims();
         let [c, height, width] = self.input;
-        let x = self.relu.forward(self.bn.forward(self.hidden.forward(h))); // [batch, 512]
-        self.out.forward(x).reshape([n, c, height, width])
+        let x = self
+            .relu
+            .forward(self.bn.forward(dense_forward(&self.hidden, h))); // [batch, 512]
+        dense_forward(&self.out, x).reshape([n, c, height, width])
     }
 }
 

@@ -5,6 +5,7 @@
 use burn::prelude::*;
 
 use super::batch::batch_tensor;
+use super::kernels::linear::forward as dense_forward;
 use super::loss::l2_normalize;
 use super::train::{TrainError, Trainer, read_vec};
 use crate::data::{ProbeSplit, Sample};
@@ -50,7 +51,7 @@ impl Trainer {
                 probes
                     .heads
                     .iter()
-                    .map(|head| head.forward(h.clone()).reshape([-1])),
+                    .map(|head| dense_forward(head, h.clone()).reshape([-1])),
             );
             let sizes: Vec<usize> = parts.iter().map(|p| p.dims()[0]).collect();
             let values = read_vec(Tensor::cat(parts, 0)).await?;

@@ -8,6 +8,7 @@ use super::config::{EncoderConfig, HeadConfig, scaled};
 use super::control_heads::ControlHead;
 use super::conv::{Conv, Layout, resolve};
 use super::init::{conv, linear};
+use super::kernels::linear::forward as dense_forward;
 use crate::params::{ConvKind, EncoderKind, ExperimentConfig};
 use crate::rng::{SeededRng, stream};
 
@@ -188,7 +189,7 @@ impl Encoder {
                 }
                 // Flattened channels-first, so both layouts meet the same dense weights.
                 let x = layout.to_channels_first(x).flatten::<2>(1, 3); // [batch, C * H/8 * W/8]
-                (maps, relu.forward(bn.forward(dense.forward(x)))) // [batch, 128 w]
+                (maps, relu.forward(bn.forward(dense_forward(dense, x)))) // [batch, 128 w]
             }
             Encoder::ResNet(ResNet {
                 stem,
@@ -262,10 +263,12 @@ impl Head {
     pub fn forward(&self, h: Tensor<2>) -> Tensor<2> {
         let mut x = h;
         for layer in &self.hidden {
-            x = self.relu.forward(layer.bn.forward(layer.linear.forward(x))); // [batch, head_width]
+            x = self
+                .relu
+                .forward(layer.bn.forward(dense_forward(&layer.linear, x))); // [batch, head_width]
         }
         match &self.last {
-            Some(layer) => layer.forward(x), // [batch, out_dim]
+            Some(layer) => dense_forward(layer, x), // [batch, out_dim]
             None => x,
         }
     }

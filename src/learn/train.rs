@@ -9,7 +9,7 @@
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::decay::WeightDecayConfig;
 use burn::optim::momentum::MomentumConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, SgdConfig};
+use burn::optim::{GradientsParams, ModuleOptimizer, SgdConfig};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -19,6 +19,8 @@ use super::backend::BackendKind;
 use super::batch::{Batches, StepInput};
 use super::config::{EncoderConfig, HeadConfig, LossConfig};
 use super::control_heads::ControlHead;
+use super::kernels::adam::FusedAdam;
+use super::kernels::linear::forward as dense_forward;
 use super::loss::{LossParts, SwdDraw, contrastive_loss, diagnostics};
 use super::model::{Model, Probes};
 use crate::data::Dataset;
@@ -188,7 +190,7 @@ impl Trainer {
             model,
             probes,
             opt_model: model_optimizer(config),
-            opt_probes: AdamConfig::new().init(),
+            opt_probes: FusedAdam::new(None).into(),
             batches,
             step: 0,
             pending: None,
@@ -310,7 +312,7 @@ impl Trainer {
                     .map(|&i| self.dataset.train[i].labels[0] as i64)
                     .collect();
                 let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [2 * n]), device); // [2n]
-                let logits = classifier.forward(h.clone()); // [2n, classes]
+                let logits = dense_forward(classifier, h.clone()); // [2n, classes]
                 let loss = CrossEntropyLossConfig::new()
                     .init(device)
                     .forward(logits, y);
@@ -348,7 +350,7 @@ impl Trainer {
                 .map(|&i| self.dataset.train[i].labels[f] as i64)
                 .collect();
             let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [n]), device); // [n]
-            let logits = head.forward(h1.clone()); // [n, classes_f]
+            let logits = dense_forward(head, h1.clone()); // [n, classes_f]
             probe_acc.push(
                 logits
                     .clone()
@@ -441,7 +443,7 @@ impl Trainer {
 fn model_optimizer(config: &ExperimentConfig) -> ModuleOptimizer {
     let decay = (config.weight_decay > 0.0).then(|| WeightDecayConfig::new(config.weight_decay));
     match config.optimizer {
-        OptimizerKind::Adam => AdamConfig::new().with_weight_decay(decay).init(),
+        OptimizerKind::Adam => FusedAdam::new(decay.map(|d| d.penalty)).into(),
         OptimizerKind::Sgd => SgdConfig::new()
             .with_weight_decay(decay)
             .with_momentum(Some(

@@ -1,13 +1,17 @@
-//! Hand-written CPU kernels with their own backward passes, as burn backend extensions of its
-//! CPU backend: the batch-level convolution (`conv`) and BatchNorm on batch-last maps (`norm`).
+//! Hand-written CPU kernels, as burn backend extensions of its CPU backend: the batch-level
+//! convolution (`conv`), BatchNorm on batch-last maps (`norm`) and the dense layer (`linear`),
+//! each with its own backward pass, and Adam's update (`adam`).
 //! Other backends run the same maths as burn tensor ops.
 
 use burn::backend::flex::FlexTensor;
 use burn::prelude::*;
 
+pub mod adam;
 pub mod conv;
+pub mod linear;
 pub mod norm;
 pub mod parts;
+mod product;
 
 /// Whether the CPU kernels run on `device` (burn's CPU backend, with or without autodiff).
 pub fn available(device: &Device) -> bool {

@@ -1,0 +1,204 @@
+//! burn's dense layer (`y = x·W + b`) on the CPU with its products shared between the cores.
+//!
+//! burn multiplies a dense layer's products on one thread below about 7 M multiply-adds (the
+//! projection head, the probes) and with gemm's own threading above (the ConvNet's dense
+//! layer), where one thread often finishes long before the other. Here each product's output
+//! rows are cut into parts ([`row_parts`](super::parts::row_parts)) that every thread takes
+//! from: the same sums as burn's (tested bit for bit in `tests/linear.rs`), and the bias is
+//! added, and its gradient summed, by burn's own operations:
+//!
+//! * forward: `y = x·W + b`
+//! * backward: `dx = dy·Wᵀ`, `dW = xᵀ·dy`, `db = Σ_rows dy`
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::flex::FlexTensor;
+use burn::backend::ops::{FloatTensorOps, ModuleOps};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Autodiff, Backend, Flex, backend_extension};
+use burn::nn::Linear;
+use burn::prelude::*;
+
+use super::product::{Operand, by_rows};
+use super::{tensor, values};
+
+/// gemm multiplies products with at most this many outputs, or an inner size of 2 or less,
+/// on paths of their own; such layers keep burn's.
+const SMALLEST_OUTPUT: usize = 256;
+
+/// The kernels on plain slices.
+pub mod plain {
+    use super::*;
+
+    /// `x·W`: `x` `[rows, d_in]`, `W` `[d_in, d_out]`.
+    pub fn forward(x: &[f32], w: &[f32], [rows, d_in, d_out]: [usize; 3]) -> Vec<f32> {
+        by_rows(
+            operand(x, rows, d_in, false),
+            operand(w, d_in, d_out, false),
+        )
+    }
+
+    /// `dy·Wᵀ` `[rows, d_in]`.
+    pub fn input_grad(dy: &[f32], w: &[f32], [rows, d_in, d_out]: [usize; 3]) -> Vec<f32> {
+        by_rows(
+            operand(dy, rows, d_out, false),
+            operand(w, d_in, d_out, true),
+        )
+    }
+
+    /// `xᵀ·dy` `[d_in, d_out]`.
+    pub fn weight_grad(x: &[f32], dy: &[f32], [rows, d_in, d_out]: [usize; 3]) -> Vec<f32> {
+        by_rows(
+            operand(x, rows, d_in, true),
+            operand(dy, rows, d_out, false),
+        )
+    }
+
+    fn operand(data: &[f32], rows: usize, cols: usize, transposed: bool) -> Operand<'_> {
+        Operand {
+            data,
+            rows,
+            cols,
+            transposed,
+        }
+    }
+}
+
+/// A dense layer as a backend operation: `x` `[rows, d_in]`, `W` `[d_in, d_out]`, `b`
+/// `[d_out]` → `x·W + b` `[rows, d_out]`.
+#[backend_extension(Flex, Autodiff)]
+pub trait RowLinear: Backend {
+    fn row_linear(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self>;
+}
+
+/// What the CPU backend computes for [`RowLinear`].
+pub trait RowLinearKernels: Backend {
+    fn linear_forward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self>;
+    /// `dy·Wᵀ`.
+    fn linear_input_grad(weight: FloatTensor<Self>, dy: FloatTensor<Self>) -> FloatTensor<Self>;
+    /// `xᵀ·dy`.
+    fn linear_weight_grad(x: FloatTensor<Self>, dy: FloatTensor<Self>) -> FloatTensor<Self>;
+    /// `Σ_rows dy`.
+    fn linear_bias_grad(dy: FloatTensor<Self>) -> FloatTensor<Self>;
+}
+
+/// `[rows, d_in, d_out]` of a layer's input and weight.
+fn sizes(x: &FlexTensor, weight: &FlexTensor) -> [usize; 3] {
+    let (xs, ws) = (x.layout().shape(), weight.layout().shape());
+    [xs[0], ws[0], ws[1]]
+}
+
+impl RowLinearKernels for Flex {
+    fn linear_forward(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
+        let dims = sizes(&x, &weight);
+        let y = plain::forward(&values(&x), &values(&weight), dims);
+        // The bias as burn's dense layer adds it.
+        let bias = Flex::float_reshape(bias, Shape::new([1, dims[2]]));
+        Flex::float_add(tensor(y, [dims[0], dims[2]]), bias)
+    }
+
+    fn linear_input_grad(weight: FlexTensor, dy: FlexTensor) -> FlexTensor {
+        let (ws, rows) = (weight.layout().shape().clone(), dy.layout().shape()[0]);
+        let dims = [rows, ws[0], ws[1]];
+        tensor(
+            plain::input_grad(&values(&dy), &values(&weight), dims),
+            [rows, ws[0]],
+        )
+    }
+
+    fn linear_weight_grad(x: FlexTensor, dy: FlexTensor) -> FlexTensor {
+        let (xs, d_out) = (x.layout().shape().clone(), dy.layout().shape()[1]);
+        let dims = [xs[0], xs[1], d_out];
+        tensor(
+            plain::weight_grad(&values(&x), &values(&dy), dims),
+            [xs[1], d_out],
+        )
+    }
+
+    fn linear_bias_grad(dy: FlexTensor) -> FlexTensor {
+        Flex::linear_bias_backward(dy)
+    }
+}
+
+impl RowLinear for Flex {
+    fn row_linear(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
+        Self::linear_forward(x, weight, bias)
+    }
+}
+
+#[derive(Debug)]
+struct RowLinearBackward;
+
+impl<B: RowLinearKernels> Backward<B, 3> for RowLinearBackward {
+    /// The input and the weight.
+    type State = (FloatTensor<B>, FloatTensor<B>);
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_x, node_weight, node_bias] = ops.parents;
+        let (x, weight) = ops.state;
+        let dy = grads.consume::<B>(&ops.node);
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, B::linear_input_grad(weight, dy.clone()));
+        }
+        if let Some(node) = node_weight {
+            grads.register::<B>(node.id, B::linear_weight_grad(x, dy.clone()));
+        }
+        if let Some(node) = node_bias {
+            grads.register::<B>(node.id, B::linear_bias_grad(dy));
+        }
+    }
+}
+
+impl<B: RowLinearKernels, C: CheckpointStrategy> RowLinear for Autodiff<B, C> {
+    fn row_linear(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self> {
+        let prep = RowLinearBackward
+            .prepare::<C>([x.node(), weight.node(), bias.node()])
+            .compute_bound()
+            .stateful();
+        let (x, weight, bias) = (
+            x.into_primitive(),
+            weight.into_primitive(),
+            bias.into_primitive(),
+        );
+        let y = B::linear_forward(x.clone(), weight.clone(), bias);
+        match prep {
+            OpsKind::Tracked(prep) => prep.finish((x, weight), y),
+            OpsKind::UnTracked(prep) => prep.finish(y),
+        }
+    }
+}
+
+/// `layer`'s output for `x` `[rows, d_in]` → `[rows, d_out]`: on the CPU kernels where they are
+/// [`available`](super::available) and every product of the layer is larger than gemm's
+/// special cases, else burn's `Linear::forward` (the same numbers).
+pub fn forward(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
+    let ([rows, d_in], [_, d_out]) = (x.dims(), layer.weight.dims());
+    let large = [rows * d_out, d_in * d_out, rows * d_in]
+        .iter()
+        .all(|&outputs| outputs > SMALLEST_OUTPUT)
+        && rows.min(d_in).min(d_out) > 2;
+    match &layer.bias {
+        Some(bias) if large && super::available(&x.device()) => {
+            Tensor::from_dispatch(<burn::backend::Dispatch as RowLinear>::row_linear(
+                x.into_dispatch(),
+                layer.weight.val().into_dispatch(),
+                bias.val().into_dispatch(),
+            ))
+        }
+        _ => layer.forward(x),
+    }
+}
