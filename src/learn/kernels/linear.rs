@@ -21,12 +21,9 @@ use burn::backend::{Autodiff, Backend, Flex, backend_extension};
 use burn::nn::Linear;
 use burn::prelude::*;
 
+use super::parts::GEMM_DOTS;
 use super::product::{Operand, by_rows};
 use super::{tensor, values};
-
-/// gemm multiplies products with at most this many outputs, or an inner size of 2 or less,
-/// on paths of their own; such layers keep burn's.
-const SMALLEST_OUTPUT: usize = 256;
 
 /// The kernels on plain slices.
 pub mod plain {
@@ -184,12 +181,13 @@ impl<B: RowLinearKernels, C: CheckpointStrategy> RowLinear for Autodiff<B, C> {
 
 /// `layer`'s output for `x` `[rows, d_in]` → `[rows, d_out]`: on the CPU kernels where they are
 /// [`available`](super::available) and every product of the layer is larger than gemm's
-/// special cases, else burn's `Linear::forward` (the same numbers).
+/// special cases (at most [`GEMM_DOTS`] outputs, or a side of 2 or less: paths of their own,
+/// which depend on the operands' strides), else burn's `Linear::forward` (the same numbers).
 pub fn forward(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
     let ([rows, d_in], [_, d_out]) = (x.dims(), layer.weight.dims());
     let large = [rows * d_out, d_in * d_out, rows * d_in]
         .iter()
-        .all(|&outputs| outputs > SMALLEST_OUTPUT)
+        .all(|&outputs| outputs > GEMM_DOTS)
         && rows.min(d_in).min(d_out) > 2;
     match &layer.bias {
         Some(bias) if large && super::available(&x.device()) => {

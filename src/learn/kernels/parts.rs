@@ -49,7 +49,7 @@ pub const GRAD_COLUMN_PART: usize = 144;
 
 /// gemm multiplies a product of at most this many outputs as dot products where the left
 /// operand is row-major and the right one column-major (other roundings).
-const GEMM_DOTS: usize = 256;
+pub const GEMM_DOTS: usize = 256;
 
 /// gemm's inner blocking: for outputs wider or taller than [`GEMM_SMALL`] it depends on the
 /// inner size and the cache only; on the small path it is this.
