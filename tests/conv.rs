@@ -222,6 +222,28 @@ fn the_cpu_kernel_matches_the_tensor_op_convolution() {
     }
 }
 
+/// The kernel's backward computes its two gradients alongside each other on the pool's threads:
+/// the numbers must not depend on how many there are.
+#[test]
+fn the_cpu_kernels_gradients_are_the_same_on_any_number_of_threads() {
+    for (shape, c_out, kernel, stride) in [([6, 28, 28, 16], 8, 3, 2), ([32, 7, 7, 8], 64, 3, 1)] {
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| run_gemm(true, shape, c_out, kernel, stride))
+        };
+        let one = on(1);
+        for threads in [2, 3, 8] {
+            assert!(
+                on(threads) == one,
+                "{shape:?} -> {c_out}: other numbers on {threads} threads"
+            );
+        }
+    }
+}
+
 #[test]
 fn col2im_is_the_adjoint_of_im2col() {
     // <im2col(x), c> = <x, col2im(c)> for any x and c, padding and strides included.

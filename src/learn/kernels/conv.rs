@@ -326,11 +326,18 @@ impl<B: BatchConvKernels> Backward<B, 2> for BatchConvBackward {
         let [node_x, node_weight] = ops.parents;
         let dy = grads.consume::<B>(&ops.node);
         let (cols, weight, g) = ops.state;
-        if let Some(node) = node_weight {
-            grads.register::<B>(node.id, B::conv_weight_grad(dy.clone(), cols, g));
+        // The two gradients are independent: each thread that finishes its share of one takes
+        // parts of the other instead of waiting for the last part.
+        let (want_w, want_x, dy_w) = (node_weight.is_some(), node_x.is_some(), dy.clone());
+        let (dw, dx) = crate::par::alongside(
+            move || want_w.then(|| B::conv_weight_grad(dy_w, cols, g)),
+            move || want_x.then(|| B::conv_input_grad(dy, weight, g)),
+        );
+        if let (Some(node), Some(dw)) = (node_weight, dw) {
+            grads.register::<B>(node.id, dw);
         }
-        if let Some(node) = node_x {
-            grads.register::<B>(node.id, B::conv_input_grad(dy, weight, g));
+        if let (Some(node), Some(dx)) = (node_x, dx) {
+            grads.register::<B>(node.id, dx);
         }
     }
 }

@@ -144,11 +144,23 @@ impl<B: RowLinearKernels> Backward<B, 3> for RowLinearBackward {
         let [node_x, node_weight, node_bias] = ops.parents;
         let (x, weight) = ops.state;
         let dy = grads.consume::<B>(&ops.node);
-        if let Some(node) = node_x {
-            grads.register::<B>(node.id, B::linear_input_grad(weight, dy.clone()));
+        // Independent products: each thread that finishes its share of one takes parts of the
+        // other instead of waiting for the last part.
+        let (want_x, want_w, dy_x, dy_w) = (
+            node_x.is_some(),
+            node_weight.is_some(),
+            dy.clone(),
+            dy.clone(),
+        );
+        let (dx, dw) = crate::par::alongside(
+            move || want_x.then(|| B::linear_input_grad(weight, dy_x)),
+            move || want_w.then(|| B::linear_weight_grad(x, dy_w)),
+        );
+        if let (Some(node), Some(dx)) = (node_x, dx) {
+            grads.register::<B>(node.id, dx);
         }
-        if let Some(node) = node_weight {
-            grads.register::<B>(node.id, B::linear_weight_grad(x, dy.clone()));
+        if let (Some(node), Some(dw)) = (node_weight, dw) {
+            grads.register::<B>(node.id, dw);
         }
         if let Some(node) = node_bias {
             grads.register::<B>(node.id, B::linear_bias_grad(dy));
