@@ -118,19 +118,12 @@ pub mod plain {
 /// `v` unread on the first step).
 #[backend_extension(Flex)]
 pub trait AdamUpdate: Backend {
-    #[allow(clippy::too_many_arguments)]
     fn adam_update(
         theta: FloatTensor<Self>,
         grad: FloatTensor<Self>,
         m: FloatTensor<Self>,
         v: FloatTensor<Self>,
-        beta_1: f32,
-        beta_2: f32,
-        epsilon: f32,
-        combined: f32,
-        lr: f32,
-        penalty: f32,
-        first: bool,
+        step: Step,
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
 }
 
@@ -140,24 +133,9 @@ impl AdamUpdate for Flex {
         grad: FlexTensor,
         m: FlexTensor,
         v: FlexTensor,
-        beta_1: f32,
-        beta_2: f32,
-        epsilon: f32,
-        combined: f32,
-        lr: f32,
-        penalty: f32,
-        first: bool,
+        step: Step,
     ) -> (FlexTensor, FlexTensor, FlexTensor) {
         let shape = theta.layout().shape().clone();
-        let step = Step {
-            beta_1,
-            beta_2,
-            epsilon,
-            combined,
-            lr,
-            penalty: (penalty != 0.0).then_some(penalty),
-            first,
-        };
         let (theta, m, v) = plain::update(
             &values(&theta),
             &values(&grad),
@@ -214,19 +192,12 @@ impl Optimizer for FusedAdam {
             }
             None => (1, grad.clone(), grad.clone()),
         };
-        let s = Step::new(BETAS_EPSILON, time, lr, self.penalty);
         let (theta, m, v) = <burn::backend::Dispatch as AdamUpdate>::adam_update(
             theta.into_dispatch(),
             grad.into_dispatch(),
             m.into_dispatch(),
             v.into_dispatch(),
-            s.beta_1,
-            s.beta_2,
-            s.epsilon,
-            s.combined,
-            s.lr,
-            s.penalty.unwrap_or(0.0),
-            s.first,
+            Step::new(BETAS_EPSILON, time, lr, self.penalty),
         );
         let momentum =
             AdaptiveMomentumState::new(time, Tensor::from_dispatch(m), Tensor::from_dispatch(v));
