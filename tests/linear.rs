@@ -1,14 +1,15 @@
 //! The CPU's dense layer against burn's `Linear`: the same output and the same input, weight
 //! and bias gradients bit for bit, on 1, 2, 3 and 8 threads, for the shapes the models use
 //! (the ConvNet's dense layer, the projection head, the probes, the decoder) and for shapes at
-//! the edges of gemm's special cases; and its rows cut so that every part stays on gemm's path.
+//! the edges of gemm's special cases, with the input as rows and as columns (transposed, as the
+//! ConvNet's batch-last maps give it); and its rows cut so that every part stays on gemm's path.
 
 use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 
 use cpg::learn::backend::cpu_device;
-use cpg::learn::kernels::linear::forward;
+use cpg::learn::kernels::linear::{forward, forward_columns, on_kernels};
 use cpg::learn::kernels::parts::row_parts;
 use cpg::rng::stream;
 
@@ -22,12 +23,14 @@ fn bits<const D: usize>(t: Tensor<D>) -> Vec<u32> {
     values.iter().map(|v| v.to_bits()).collect()
 }
 
-/// `(y, dx, dW, db)` of `layer` on `x` under `loss = Σ y·r`, through `run`.
+/// `(y, dx, dW, db)` of `layer` on `x` under `loss = Σ y·r`, through `run`; `dx` as `orient`
+/// turns the input's gradient into `[rows, d_in]`.
 fn outputs(
     layer: &Linear,
     x: &Tensor<2>,
     r: &Tensor<2>,
     run: impl Fn(&Linear, Tensor<2>) -> Tensor<2>,
+    orient: impl Fn(Tensor<2>) -> Tensor<2>,
 ) -> [Vec<u32>; 4] {
     let x = x.clone().require_grad();
     let y = run(layer, x.clone());
@@ -43,7 +46,7 @@ fn outputs(
         .unwrap();
     [
         bits(y),
-        bits(Tensor::from_inner(dx)),
+        bits(orient(Tensor::from_inner(dx))),
         bits(Tensor::from_inner(dw)),
         bits(Tensor::from_inner(db)),
     ]
@@ -60,10 +63,13 @@ fn same_as_burn(rows: usize, d_in: usize, d_out: usize, threads: usize) {
         TensorData::new(random(d_out, 2), [d_out]),
         &device,
     ));
-    let x = Tensor::<2>::from_data(
-        TensorData::new(random(rows * d_in, 3), [rows, d_in]),
-        &device,
-    );
+    let values = random(rows * d_in, 3);
+    let x = Tensor::<2>::from_data(TensorData::new(values.clone(), [rows, d_in]), &device);
+    // The same input stored as columns, `[d_in, rows]`, contiguous.
+    let columns: Vec<f32> = (0..d_in * rows)
+        .map(|at| values[(at % rows) * d_in + at / rows])
+        .collect();
+    let xt = Tensor::<2>::from_data(TensorData::new(columns, [d_in, rows]), &device);
     let r = Tensor::<2>::from_data(
         TensorData::new(random(rows * d_out, 4), [rows, d_out]),
         &device,
@@ -72,25 +78,31 @@ fn same_as_burn(rows: usize, d_in: usize, d_out: usize, threads: usize) {
         .num_threads(threads)
         .build()
         .unwrap();
-    let (ours, burns) = pool.install(|| {
+    let same = |t: Tensor<2>| t;
+    let (burns, ours, ours_columns) = pool.install(|| {
         (
-            outputs(&layer, &x, &r, forward),
-            outputs(&layer, &x, &r, |l, x| l.forward(x)),
+            outputs(&layer, &x, &r, |l, x| l.forward(x), same),
+            outputs(&layer, &x, &r, forward, same),
+            on_kernels(&layer, rows, &device)
+                .then(|| outputs(&layer, &xt, &r, forward_columns, |dxt| dxt.transpose())),
         )
     });
-    for (k, what) in [
-        "output",
-        "input gradient",
-        "weight gradient",
-        "bias gradient",
-    ]
-    .iter()
-    .enumerate()
-    {
-        assert!(
-            ours[k] == burns[k],
-            "{what} differs for [{rows}, {d_in}] → {d_out} on {threads} threads"
-        );
+    for (input, ours) in [("rows", Some(ours)), ("columns", ours_columns)] {
+        let Some(ours) = ours else { continue };
+        for (k, what) in [
+            "output",
+            "input gradient",
+            "weight gradient",
+            "bias gradient",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert!(
+                ours[k] == burns[k],
+                "{what} differs for [{rows}, {d_in}] → {d_out} (input as {input}) on {threads} threads"
+            );
+        }
     }
 }
 
@@ -98,6 +110,7 @@ fn same_as_burn(rows: usize, d_in: usize, d_out: usize, threads: usize) {
 fn the_dense_layer_is_burns_bit_for_bit_on_any_number_of_threads() {
     for (rows, d_in, d_out) in [
         (128, 2048, 128), // the ConvNet's dense layer at batch 64
+        (512, 1024, 128), // the ConvNet's dense layer at batch 256, 28 × 28 images
         (128, 128, 256),  // the projection head
         (128, 256, 64),
         (64, 128, 10),    // a probe

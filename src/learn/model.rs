@@ -8,7 +8,9 @@ use super::config::{EncoderConfig, HeadConfig, scaled};
 use super::control_heads::ControlHead;
 use super::conv::{Conv, Layout, resolve};
 use super::init::{conv, linear};
-use super::kernels::linear::forward as dense_forward;
+use super::kernels::linear::{
+    forward as dense_forward, forward_columns as dense_columns, on_kernels as dense_on_kernels,
+};
 use crate::params::{ConvKind, EncoderKind, ExperimentConfig};
 use crate::rng::{SeededRng, stream};
 
@@ -188,8 +190,19 @@ impl Encoder {
                     }
                 }
                 // Flattened channels-first, so both layouts meet the same dense weights.
-                let x = layout.to_channels_first(x).flatten::<2>(1, 3); // [batch, C * H/8 * W/8]
-                (maps, relu.forward(bn.forward(dense_forward(dense, x)))) // [batch, 128 w]
+                let y = match (layout, x.dims()) {
+                    // Batch-last maps are that flattening's transpose as they lie.
+                    (Layout::BatchLast, [c, h, w, n])
+                        if dense_on_kernels(dense, n, &x.device()) =>
+                    {
+                        dense_columns(dense, x.reshape([c * h * w, n])) // [batch, 128 w]
+                    }
+                    _ => {
+                        let x = layout.to_channels_first(x).flatten::<2>(1, 3); // [batch, C * H/8 * W/8]
+                        dense_forward(dense, x) // [batch, 128 w]
+                    }
+                };
+                (maps, relu.forward(bn.forward(y))) // [batch, 128 w]
             }
             Encoder::ResNet(ResNet {
                 stem,
