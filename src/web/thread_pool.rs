@@ -5,7 +5,8 @@
 //! until a pool thread wakes it (two cross-thread wake-ups per part, slow in browsers). And
 //! the other threads never sleep in rayon's own idle loop, which a browser wakes slowly: each
 //! runs [`keep_busy`], taking work without pause while the training loop is in a step
-//! ([`crate::par::hot`]) and napping between looks otherwise.
+//! ([`crate::par::hot`]) and for a moment after (the pause between two steps), and napping
+//! between looks otherwise.
 //!
 //! Adapted from `wasm-bindgen-rayon` 1.3.0 (Copyright 2022 Google Inc., Apache-2.0), whose pool
 //! leaves the calling thread out; its JavaScript half is `thread_pool.js` beside this file.
@@ -105,7 +106,13 @@ pub fn cpg_pool_start_worker(receiver: *const Mutex<Receiver<ThreadBuilder>>) {
     thread.run()
 }
 
-/// How long an idle pool thread first naps between looks for work while no step is running;
+/// How long an idle pool thread keeps looking for work without pause after its last part or
+/// the end of the last step, before it starts to nap: longer than the pause between two steps
+/// (the worker posts its events and reads its messages there, about a millisecond), so that
+/// the next step's first parts find the pool awake.
+const GRACE_MS: f64 = 20.0;
+
+/// How long an idle pool thread first naps between looks for work once the grace is over;
 /// each look that finds nothing doubles it, up to [`LONGEST_NAP`].
 const NAP: Duration = Duration::from_micros(200);
 
@@ -113,22 +120,34 @@ const NAP: Duration = Duration::from_micros(200);
 const LONGEST_NAP: Duration = Duration::from_millis(20);
 
 /// A pool thread's loop in place of rayon's idle loop: run whatever work is pending; when there
-/// is none, look again at once while a step runs, else after a nap that grows while nothing
-/// comes. A sleeping rayon thread is woken for each parallel part, and in a browser that
-/// wake-up can take longer than the part; parts wait for a thread in here only while it runs
-/// another part.
+/// is none, look again at once while a step runs and for [`GRACE_MS`] after, else after a nap
+/// that grows while nothing comes. A sleeping rayon thread is woken for each parallel part,
+/// and in a browser that wake-up can take longer than the part; parts wait for a thread in
+/// here only while it runs another part.
 fn keep_busy() -> ! {
     let mut nap = NAP;
+    // When this thread was last found idle after running a part or seeing a step run
+    // (`Date.now()`, ms); `None` while it is busy.
+    let mut idle_since: Option<f64> = None;
     loop {
         match rayon::yield_now() {
-            Some(rayon::Yield::Executed) => nap = NAP,
+            Some(rayon::Yield::Executed) => {
+                nap = NAP;
+                idle_since = None;
+            }
             _ if crate::par::is_hot() => {
                 nap = NAP;
+                idle_since = None;
                 std::hint::spin_loop()
             }
             _ => {
-                std::thread::sleep(nap);
-                nap = (nap * 2).min(LONGEST_NAP);
+                let now = js_sys::Date::now();
+                if now - *idle_since.get_or_insert(now) < GRACE_MS {
+                    std::hint::spin_loop()
+                } else {
+                    std::thread::sleep(nap);
+                    nap = (nap * 2).min(LONGEST_NAP);
+                }
             }
         }
     }
