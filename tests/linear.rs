@@ -7,6 +7,7 @@
 use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
+use std::convert::identity;
 
 use cpg::learn::backend::cpu_device;
 use cpg::learn::kernels::linear::{forward, forward_columns, on_kernels};
@@ -78,11 +79,10 @@ fn same_as_burn(rows: usize, d_in: usize, d_out: usize, threads: usize) {
         .num_threads(threads)
         .build()
         .unwrap();
-    let same = |t: Tensor<2>| t;
     let (burns, ours, ours_columns) = pool.install(|| {
         (
-            outputs(&layer, &x, &r, |l, x| l.forward(x), same),
-            outputs(&layer, &x, &r, forward, same),
+            outputs(&layer, &x, &r, |l, x| l.forward(x), identity),
+            outputs(&layer, &x, &r, forward, identity),
             on_kernels(&layer, rows, &device)
                 .then(|| outputs(&layer, &xt, &r, forward_columns, |dxt| dxt.transpose())),
         )

@@ -42,6 +42,17 @@ pub enum Input {
     Columns,
 }
 
+impl Input {
+    /// The shape in which a `[rows, d]` matrix is stored this way; read back, a stored shape
+    /// gives `[rows, d]` (the swap is its own inverse).
+    fn stored(self, [rows, d]: [usize; 2]) -> [usize; 2] {
+        match self {
+            Input::Rows => [rows, d],
+            Input::Columns => [d, rows],
+        }
+    }
+}
+
 /// The kernels on plain slices.
 pub mod plain {
     use super::*;
@@ -98,10 +109,8 @@ pub mod plain {
         input: Input,
         transposed: bool,
     ) -> Operand<'_> {
-        match input {
-            Input::Rows => operand(x, rows, d_in, transposed),
-            Input::Columns => operand(x, d_in, rows, !transposed),
-        }
+        let [r, c] = input.stored([rows, d_in]);
+        operand(x, r, c, transposed != (input == Input::Columns))
     }
 
     fn operand(data: &[f32], rows: usize, cols: usize, transposed: bool) -> Operand<'_> {
@@ -152,12 +161,14 @@ pub trait RowLinearKernels: Backend {
 
 /// `[rows, d_in, d_out]` of a layer's input (stored as `input` says) and weight.
 fn sizes(x: &FlexTensor, weight: &FlexTensor, input: Input) -> [usize; 3] {
-    let (xs, ws) = (x.layout().shape(), weight.layout().shape());
-    let rows = match input {
-        Input::Rows => xs[0],
-        Input::Columns => xs[1],
-    };
+    let ([rows, _], ws) = (input_dims(x, input), weight.layout().shape());
     [rows, ws[0], ws[1]]
+}
+
+/// `[rows, d_in]` of a layer's input stored as `input` says.
+fn input_dims(x: &FlexTensor, input: Input) -> [usize; 2] {
+    let xs = x.layout().shape();
+    input.stored([xs[0], xs[1]])
 }
 
 impl RowLinearKernels for Flex {
@@ -177,21 +188,14 @@ impl RowLinearKernels for Flex {
     fn linear_input_grad(weight: FlexTensor, dy: FlexTensor, input: Input) -> FlexTensor {
         let (ws, rows) = (weight.layout().shape().clone(), dy.layout().shape()[0]);
         let dims = [rows, ws[0], ws[1]];
-        let shape = match input {
-            Input::Rows => [rows, ws[0]],
-            Input::Columns => [ws[0], rows],
-        };
         tensor(
             plain::input_grad(&values(&dy), &values(&weight), dims, input),
-            shape,
+            input.stored([rows, ws[0]]),
         )
     }
 
     fn linear_weight_grad(x: FlexTensor, dy: FlexTensor, input: Input) -> FlexTensor {
-        let [rows, d_in] = match (input, x.layout().shape()) {
-            (Input::Rows, xs) => [xs[0], xs[1]],
-            (Input::Columns, xs) => [xs[1], xs[0]],
-        };
+        let [rows, d_in] = input_dims(&x, input);
         let d_out = dy.layout().shape()[1];
         tensor(
             plain::weight_grad(&values(&x), &values(&dy), [rows, d_in, d_out], input),
