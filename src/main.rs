@@ -25,7 +25,7 @@ mod allocator {
     /// returns freed memory to the OS after a second (`purge_delay`), so later buffers come back
     /// as fresh pages the kernel must fault in and zero: with two runs of a sweep at once that
     /// was a quarter of the CPU time, in system calls. Keeping freed memory made such a sweep
-    /// 15 % faster (README, "Performance"); peak memory is unchanged. `MIMALLOC_PURGE_DELAY` in
+    /// 15 % faster (`docs/performance.md`); peak memory is unchanged. `MIMALLOC_PURGE_DELAY` in
     /// the environment wins.
     pub fn keep_freed_memory() {
         if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
