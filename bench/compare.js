@@ -110,7 +110,9 @@ async function pageRun(browser, base, query, gpu) {
   await page.waitForSelector('#train', { timeout: 60000 });
   if (!gpu) await page.uncheck('#prefer-gpu');
   await page.click('#train');
-  await page.waitForFunction(() => /^(finished|stopped)/i.test(document.querySelector('#status').textContent), null, { timeout: WEB_TIMEOUT_MS });
+  // Polled once a second, not every animation frame: the page's main thread shares the cores
+  // with the training threads.
+  await page.waitForFunction(() => /^(finished|stopped)/i.test(document.querySelector('#status').textContent), null, { timeout: WEB_TIMEOUT_MS, polling: 1000 });
   const status = await page.$eval('#status', (el) => el.textContent);
   const badge = await page.$eval('#backend-badge', (el) => el.textContent);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
@@ -127,7 +129,7 @@ async function tfjsRun(browser, base, backend, input) {
   const page = await browser.newPage();
   const [c, s] = [input[1], input[2]];
   await page.goto(`${base}/bench/tfjs.html?backend=${backend}&batch=${WEB_BATCH}&channels=${c}&size=${s}&steps=${WEB_STEPS}&warmup=2`, { timeout: 120000 });
-  await page.waitForFunction(() => window.benchResult, null, { timeout: WEB_TIMEOUT_MS });
+  await page.waitForFunction(() => window.benchResult, null, { timeout: WEB_TIMEOUT_MS, polling: 1000 });
   const r = await page.evaluate(() => window.benchResult);
   await page.close();
   if (r.error) throw new Error(r.error);

@@ -34,14 +34,9 @@ fn Header() -> impl IntoView {
     };
     let badge = move || match run.badge.get() {
         None => "backend: not started".to_string(),
-        Some(b) => {
-            let kind = if b.kind == BackendKind::Wgpu {
-                "WebGPU"
-            } else {
-                "CPU"
-            };
-            format!("{kind} · {}", b.adapter)
-        }
+        // The CPU's description names it ("CPU (burn flex, …)"); a GPU's is the adapter's name.
+        Some(b) if b.kind == BackendKind::Wgpu => format!("WebGPU · {}", b.adapter),
+        Some(b) => b.adapter,
     };
     view! {
         <header>

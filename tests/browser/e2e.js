@@ -296,6 +296,10 @@ function mnistPair(n) {
     console.log(`     threaded: ${threaded.badge} (${threaded.workers}); one thread: ${single.badge} (${single.workers})`);
     assert(threaded.isolated && threads >= 2 && threaded.workers.join() === 'worker_cpu_mt_bg.wasm', 'not the threaded worker: ' + threaded.badge + ' ' + threaded.workers);
     assert(!single.isolated && /one thread/.test(single.badge) && single.workers.join() === 'worker_cpu_bg.wasm', 'not the one-thread worker: ' + single.badge + ' ' + single.workers);
+    // The badge names the CPU once, with the build and the thread count.
+    for (const { badge } of [threaded, single]) {
+      assert(/^CPU \(burn flex, wasm SIMD, (\d+ threads|one thread)\)$/.test(badge), 'badge: ' + badge);
+    }
     // Everything but the backend's name and the timings, byte for byte.
     const result = ({ backend, throughput, ...rest }) => JSON.stringify(rest);
     const [a, b] = [result(threaded.run), result(single.run)];
