@@ -185,10 +185,14 @@ impl FromWorker {
         }
     }
 
-    /// Whether the page should act on it while run `current` is the page's run (Describe
-    /// answers use their own ids, checked by the caller).
+    /// Whether the page should act on it while run `current` is the page's run. A dataset's
+    /// description is about settings, not a run: it stays current after a run starts, and the
+    /// caller keeps it where its query is still that of the settings on screen.
     pub fn is_current(&self, current: RunId) -> bool {
-        self.run().is_none_or(|run| run == current)
+        match self {
+            FromWorker::Described { .. } => true,
+            _ => self.run().is_none_or(|run| run == current),
+        }
     }
 }
 
@@ -226,5 +230,23 @@ mod tests {
         assert!(late.is_current(3));
         assert!(!late.is_current(4));
         assert!(FromWorker::Ready { gpu: false }.is_current(4));
+    }
+
+    #[test]
+    fn a_description_asked_for_before_a_run_started_is_still_current() {
+        let described = FromWorker::Described {
+            run: 3,
+            query: "v=3".into(),
+            fingerprint: "0123456789abcdef".into(),
+            summary: String::new(),
+            preview: None,
+        };
+        assert!(described.is_current(4));
+        let failed = FromWorker::Error {
+            run: 3,
+            message: "bad data".into(),
+            device_lost: false,
+        };
+        assert!(!failed.is_current(4));
     }
 }

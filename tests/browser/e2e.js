@@ -280,6 +280,8 @@ function mnistPair(n) {
       const { page, context } = await openPage(cpuBrowser, where, link, errors, undefined, options);
       await page.click('#train');
       await waitStatus(page, /^Finished/);
+      // The dataset's description asked for at load still lands after the run started.
+      await page.waitForFunction(() => /fingerprint: [0-9a-f]{16} /.test(document.querySelector('#fingerprint').textContent), null, { timeout: 10000 });
       const badge = await page.$eval('#backend-badge', (el) => el.textContent);
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-json')]);
       const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
