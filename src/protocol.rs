@@ -107,8 +107,9 @@ pub enum FromWorker {
     FilesSet {
         summary: Result<String, String>,
     },
+    /// A dataset's fingerprint and summary: about the settings in `query`, not a run, so it
+    /// stays current after a run starts (the page keeps it while `query` is still on screen).
     Described {
-        run: RunId,
         query: String,
         fingerprint: String,
         summary: String,
@@ -167,14 +168,14 @@ pub enum FromWorker {
 }
 
 impl FromWorker {
-    /// The run a message is about (`None` for messages about the worker itself).
+    /// The run a message is about (`None` for messages about the worker itself or a dataset).
     pub fn run(&self) -> Option<RunId> {
         match self {
             FromWorker::Ready { .. }
             | FromWorker::FilesSet { .. }
+            | FromWorker::Described { .. }
             | FromWorker::ModelLoaded { .. } => None,
-            FromWorker::Described { run, .. }
-            | FromWorker::Backend { run, .. }
+            FromWorker::Backend { run, .. }
             | FromWorker::Started { run, .. }
             | FromWorker::Events { run, .. }
             | FromWorker::Paused { run, .. }
@@ -185,14 +186,9 @@ impl FromWorker {
         }
     }
 
-    /// Whether the page should act on it while run `current` is the page's run. A dataset's
-    /// description is about settings, not a run: it stays current after a run starts, and the
-    /// caller keeps it where its query is still that of the settings on screen.
+    /// Whether the page should act on it while run `current` is the page's run.
     pub fn is_current(&self, current: RunId) -> bool {
-        match self {
-            FromWorker::Described { .. } => true,
-            _ => self.run().is_none_or(|run| run == current),
-        }
+        self.run().is_none_or(|run| run == current)
     }
 }
 
@@ -235,7 +231,6 @@ mod tests {
     #[test]
     fn a_description_asked_for_before_a_run_started_is_still_current() {
         let described = FromWorker::Described {
-            run: 3,
             query: "v=3".into(),
             fingerprint: "0123456789abcdef".into(),
             summary: String::new(),

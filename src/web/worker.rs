@@ -136,7 +136,6 @@ async fn describe(state: Rc<RefCell<State>>, run: RunId, query: String) {
     let start = js_sys::Date::now();
     match dataset_for(&state, &query) {
         Ok((config, ds)) => post(&FromWorker::Described {
-            run,
             query,
             fingerprint: ds.fingerprint(),
             preview: (config.base == BaseKind::File)
