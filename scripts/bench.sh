@@ -26,13 +26,14 @@ cargo build --release --locked
 SCALAR_DIST="$CACHE/dist-scalar"
 if [ "${BENCH_SKIP_PAGE_BUILD:-0}" != 1 ]; then
   bash scripts/build-dist.sh
-  # The same page and CPU worker without wasm SIMD: no `simd` feature (burn's SIMD kernels) and
+  # The same page and CPU worker without wasm SIMD: no `simd` feature (burn's SIMD kernels; the
+  # worker keeps `train`, the page sets its own features in index.html) and
   # no +simd128 (RUSTFLAGS replaces .cargo/config.toml's target rustflags; cargo would append
   # CARGO_TARGET_*_RUSTFLAGS to them). The bench never loads the WebGPU worker, so it is left out;
   # a target folder of its own keeps the two builds from evicting each other.
   scalar_html="$ROOT/.index-scalar.html"
   grep -v 'data-bin="worker_gpu"' index.html > "$scalar_html"
-  RUSTFLAGS="--cfg=web_sys_unstable_apis" TRUNK_BUILD_NO_DEFAULT_FEATURES=true \
+  RUSTFLAGS="--cfg=web_sys_unstable_apis" TRUNK_BUILD_NO_DEFAULT_FEATURES=true TRUNK_BUILD_FEATURES=train \
     CARGO_TARGET_DIR="$CACHE/target-wasm-scalar" \
     trunk build --release --public-url ./ --dist "$SCALAR_DIST" "$scalar_html"
   rm -f "$scalar_html"

@@ -7,8 +7,8 @@
 //!    `verdict`, and `par` (data parallelism);
 //! 2. `budget`, `data` (generators, augmentations, loaders), `eval` (probes, K-means; plain
 //!    Rust), `protocol` (the page–worker messages);
-//! 3. `learn` (tensors: models, losses, the trainer and the run driver) and `render` (pictures
-//!    and SVG charts);
+//! 3. `learn` (tensors: models, losses, the trainer and the run driver; the `train` feature,
+//!    which the page's own wasm is built without) and `render` (pictures and SVG charts);
 //! 4. `sweep` (grids, their reports and sequencers);
 //! 5. `url` (the link: a config plus its sweep, hidden knobs and budget);
 //! 6. `presets` (the findings and their verdict rules);
@@ -20,6 +20,7 @@
 pub mod budget;
 pub mod data;
 pub mod eval;
+#[cfg(feature = "train")]
 pub mod learn;
 pub mod par;
 pub mod params;
@@ -34,13 +35,17 @@ pub mod verdict;
 
 pub use params::ExperimentConfig;
 
-#[cfg(not(target_family = "wasm"))]
+#[cfg(all(not(target_family = "wasm"), feature = "train"))]
 pub mod cli;
+
+#[cfg(all(not(target_family = "wasm"), not(feature = "train")))]
+compile_error!("the command line trains: build it with the `train` feature (a default one)");
 
 #[cfg(target_family = "wasm")]
 pub mod web;
 
 /// The entry point of the page's training workers (`worker_cpu`, `worker_gpu`).
+#[cfg(feature = "train")]
 pub fn worker_main() {
     #[cfg(target_family = "wasm")]
     web::worker::start();

@@ -106,7 +106,8 @@ fn run_tasks(n: usize, task: impl Fn(usize) + Send + Sync) {
 }
 
 /// A vector of `len` floats made by `f(index, chunk)` over chunks of `size`, where `f` writes
-/// every entry of its chunk.
+/// every entry of its chunk (the training kernels).
+#[cfg(feature = "train")]
 pub(crate) fn filled_by(
     len: usize,
     size: usize,
@@ -118,6 +119,7 @@ pub(crate) fn filled_by(
 
 /// `K` vectors of `len` floats made by `f(index, chunks)` over chunks of `size`: chunk `i` of
 /// every vector, each of which `f` writes in full.
+#[cfg(feature = "train")]
 pub(crate) fn filled_many<const K: usize>(
     len: usize,
     size: usize,

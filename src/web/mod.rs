@@ -14,7 +14,10 @@ mod sweep_control;
 mod sweep_store;
 #[cfg(feature = "threads")]
 pub mod thread_pool;
+#[cfg(feature = "train")]
 pub mod worker;
 mod worker_link;
+#[cfg(feature = "train")]
 mod worker_model;
+#[cfg(feature = "train")]
 mod worker_state;

@@ -104,6 +104,16 @@ function mnistPair(n) {
   return files;
 }
 
+// What a visit downloaded, gzip-compressed as build-dist.sh writes it next to each asset (the
+// reference results are compiled into the page's wasm, so they are counted): at most 1.3 MB.
+function assertFirstVisitFits(requested, what) {
+  const files = [...new Set(requested.map((u) => new URL(u).pathname.slice(SUB.length) || 'index.html'))]
+    .filter((f) => fs.existsSync(path.join(dist, f + '.gz')));
+  const gzip = files.reduce((sum, f) => sum + fs.statSync(path.join(dist, f + '.gz')).size, 0);
+  console.log(`     first visit, ${what}: ${(gzip / 1e6).toFixed(3)} MB gzip (${files.join(', ')})`);
+  assert(files.some((f) => f.endsWith('_bg.wasm')) && gzip <= 1.3e6, `first visit, ${what}: ${gzip} B gzip, over 1.3 MB`);
+}
+
 (async () => {
   const server = await serve([[SUB, dist]], { isolated: true });
   const base = `http://127.0.0.1:${server.address().port}${SUB}`;
@@ -124,13 +134,7 @@ function mnistPair(n) {
     assert(loaded.some((u) => /worker_cpu_mt_bg\.wasm/.test(u)), 'the threaded CPU worker was not loaded: ' + loaded.join(' '));
     assert(!loaded.some((u) => /worker_cpu_bg\.wasm/.test(u)), 'the one-thread CPU worker was loaded too');
     assert(!loaded.some((u) => /worker_gpu/.test(u)), 'the WebGPU worker was loaded before any run');
-    // What the first visit downloads, gzip-compressed as build-dist.sh writes it next to each
-    // asset (the reference results are compiled into the page's wasm, so they are counted).
-    const files = [...new Set(loaded.map((u) => new URL(u).pathname.slice(SUB.length) || 'index.html'))]
-      .filter((f) => fs.existsSync(path.join(dist, f + '.gz')));
-    const gzip = files.reduce((sum, f) => sum + fs.statSync(path.join(dist, f + '.gz')).size, 0);
-    console.log(`     first visit ${(gzip / 1e6).toFixed(3)} MB gzip (${files.join(', ')})`);
-    assert(files.some((f) => f.endsWith('_bg.wasm')) && gzip <= 1.3e6, `first visit ${gzip} B gzip, over 1.3 MB`);
+    assertFirstVisitFits(loaded, 'isolated');
     assert((await page.evaluate(() => location.search)).includes('sweep=bits:0,10'), 'first visit is not the quick story');
     assert(await page.$('#preset-help') !== null, 'the story explains what to look for');
     assert((await page.textContent('#explanation')).includes('What suppression is'), 'no explanation');
@@ -287,8 +291,9 @@ function mnistPair(n) {
       const run = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
       const isolated = await page.evaluate(() => self.crossOriginIsolated);
       const workers = page.requested.filter((u) => /worker_cpu\w*_bg\.wasm/.test(u)).map((u) => u.split('/').pop());
+      const requested = [...page.requested];
       await context.close();
-      return { badge, run, isolated, workers };
+      return { badge, run, isolated, workers, requested };
     };
     const threaded = await runOn(base);
     // The isolating service worker told not to register: the page stays unisolated, as where
@@ -298,6 +303,8 @@ function mnistPair(n) {
     console.log(`     threaded: ${threaded.badge} (${threaded.workers}); one thread: ${single.badge} (${single.workers})`);
     assert(threaded.isolated && threads >= 2 && threaded.workers.join() === 'worker_cpu_mt_bg.wasm', 'not the threaded worker: ' + threaded.badge + ' ' + threaded.workers);
     assert(!single.isolated && /one thread/.test(single.badge) && single.workers.join() === 'worker_cpu_bg.wasm', 'not the one-thread worker: ' + single.badge + ' ' + single.workers);
+    // A page that is not isolated fetches the one-thread worker instead: it fits as well.
+    assertFirstVisitFits(single.requested, 'not isolated');
     // The badge names the CPU once, with the build and the thread count.
     for (const { badge } of [threaded, single]) {
       assert(/^CPU \(burn flex, wasm SIMD, (\d+ threads|one thread)\)$/.test(badge), 'badge: ' + badge);
